@@ -1,0 +1,144 @@
+"""Settings: one frozen dataclass, filled from ``FINDER_*`` environment variables.
+
+``SETTINGS`` is the table of every setting with its default and help text
+(the datasette pattern); the README's settings table is checked against it by
+a test, so the docs cannot drift.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+__all__ = ["SETTINGS", "Setting", "Settings", "env_name"]
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One row of the settings table."""
+
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "data", "Folder holding the live `providers.csv`, its metadata and `history/`."),
+    Setting(
+        "geocoder",
+        "off",
+        "Online geocoder for street addresses: `off` (offline gazetteer only) or "
+        "`nominatim`. When on, typed street addresses are sent to that service.",
+    ),
+    Setting("geocoder_domain", "nominatim.openstreetmap.org", "Host (and port) of the online geocoder."),
+    Setting("geocoder_scheme", "https", "`https` or `http` for the online geocoder."),
+    Setting("geocoder_api_key", "", "API key for the online geocoder, if it needs one."),
+    Setting(
+        "geocoder_user_agent",
+        "iop-finder/0.1 (contact: admin@example.org)",
+        "User-Agent sent to the geocoder; Nominatim's usage policy requires one that identifies the app.",
+    ),
+    Setting("geocoder_timeout_s", "5", "Seconds to wait for one geocoder reply."),
+    Setting("geocoder_min_delay_s", "1", "Minimum seconds between two geocoder requests (Nominatim policy: 1)."),
+    Setting(
+        "geocode_cache",
+        "",
+        "File of the persistent geocoder cache; empty means `<data_dir>/.geocode-cache.json`.",
+    ),
+    Setting("tiles_url", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Map tile URL template."),
+    Setting(
+        "tiles_attribution",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        "Attribution shown on the map for the tiles.",
+    ),
+    Setting("upload_max_mb", "20", "Largest CSV the admin page accepts, in megabytes."),
+    Setting("stale_after_days", "180", "A program verified longer ago than this is flagged as possibly out of date."),
+    Setting("page_size", "10", "Result cards per page."),
+)
+
+
+def env_name(name: str) -> str:
+    """Return the environment variable that sets a setting, e.g. ``FINDER_DATA_DIR``."""
+    return f"FINDER_{name.upper()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Typed settings. Build with ``Settings.from_env()``."""
+
+    data_dir: Path = Path("data")
+    geocoder: str = "off"
+    geocoder_domain: str = "nominatim.openstreetmap.org"
+    geocoder_scheme: str = "https"
+    geocoder_api_key: str = ""
+    geocoder_user_agent: str = "iop-finder/0.1 (contact: admin@example.org)"
+    geocoder_timeout_s: float = 5.0
+    geocoder_min_delay_s: float = 1.0
+    geocode_cache: str = ""
+    tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tiles_attribution: str = SETTINGS[10].default
+    upload_max_mb: float = 20.0
+    stale_after_days: int = 180
+    page_size: int = 10
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting from ``FINDER_<NAME>``, falling back to the default.
+
+        Parameters
+        ----------
+        env : Mapping[str, str], optional
+            Defaults to ``os.environ``.
+
+        Returns
+        -------
+        Settings
+
+        Raises
+        ------
+        ValueError
+            When a numeric setting is not a number; the message names the variable.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(env_name(f.name))
+            if raw is None or raw == "":
+                continue
+            kind = type(getattr(cls(), f.name))
+            try:
+                values[f.name] = Path(raw) if kind is type(Path()) else kind(raw)
+            except ValueError as err:
+                raise ValueError(
+                    f"{env_name(f.name)} must be a {kind.__name__}, got {raw!r}"
+                ) from err
+        if str(values.get("geocoder", "off")).lower() not in {"off", "nominatim"}:
+            raise ValueError(
+                f"{env_name('geocoder')} must be 'off' or 'nominatim', "
+                f"got {values['geocoder']!r}"
+            )
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def providers_path(self) -> Path:
+        """The live dataset: ``<data_dir>/providers.csv``."""
+        return self.data_dir / "providers.csv"
+
+    @property
+    def meta_path(self) -> Path:
+        """The live dataset's metadata: ``<data_dir>/providers.meta.json``."""
+        return self.data_dir / "providers.meta.json"
+
+    @property
+    def geocode_cache_path(self) -> Path:
+        """The persistent geocoder cache file."""
+        if self.geocode_cache:
+            return Path(self.geocode_cache)
+        return self.data_dir / ".geocode-cache.json"
+
+    @property
+    def geocoder_enabled(self) -> bool:
+        """Whether typed street addresses may go to an online geocoder."""
+        return self.geocoder.lower() != "off"

@@ -1,0 +1,81 @@
+"""The project's error hierarchy.
+
+Every error carries ``user_message``: a plain sentence to show a person, with
+no internals. ``str(err)`` stays the detailed message for logs. Third-party
+exceptions are translated once, where they enter (geopy in ``geocode``), with
+``raise ... from err`` (the geopy and pygeoapi pattern).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataError",
+    "FinderError",
+    "GeocodeError",
+    "GeocodeNotFound",
+    "GeocodeUnavailable",
+    "PublishError",
+]
+
+
+class FinderError(Exception):
+    """Root of every error this package raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        Detail for logs and developers.
+    user_message : str, optional
+        What to tell the person. Defaults to a generic, calm sentence.
+    """
+
+    default_user_message = "Something went wrong on our side. Please try again."
+
+    def __init__(self, message: str, user_message: str | None = None) -> None:
+        super().__init__(message)
+        self.user_message = user_message or self.default_user_message
+
+
+class DataError(FinderError, ValueError):
+    """A data file cannot be used at all (not a CSV, wrong encoding, empty...)."""
+
+    default_user_message = "This file can't be used as a provider CSV."
+
+
+class GeocodeError(FinderError):
+    """A location could not be turned into a point."""
+
+    default_user_message = (
+        "We couldn't find that place in Massachusetts. "
+        "Try a ZIP code or a town name."
+    )
+
+
+class GeocodeNotFound(GeocodeError, LookupError):
+    """Nothing matched; ``suggestions`` holds "did you mean" candidates."""
+
+    def __init__(
+        self,
+        message: str,
+        user_message: str | None = None,
+        suggestions: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message, user_message)
+        self.suggestions = suggestions
+
+
+class GeocodeUnavailable(GeocodeError, ConnectionError):
+    """The online geocoding service failed, timed out, or refused us."""
+
+    default_user_message = (
+        "The address lookup service isn't answering right now. "
+        "Try a ZIP code or a town name instead."
+    )
+
+
+class PublishError(FinderError):
+    """A dataset could not be published; the live dataset is unchanged."""
+
+    default_user_message = (
+        "The dataset was not published. The live data is unchanged."
+    )

@@ -1,0 +1,489 @@
+"""Read a provider CSV, validate it, and build typed programs.
+
+Nothing here raises on bad input. A file that cannot be used at all (empty,
+binary, too big, not a CSV) sets ``ValidationReport.file_error``; a bad cell
+becomes an ``Issue`` naming the row as a spreadsheet shows it (the header is
+row 1), the column, the value and the reason. Rows without errors still load.
+
+Cell checks are declared once in ``finder.schema`` and run through a pandera
+``DataFrameSchema`` (lazy, so every failure is collected); cross-row and
+cross-column rules (duplicate ids, dates in the future, half coordinates) are
+checked here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from finder.model import (
+    LANGUAGES,
+    Accepting,
+    Attendance,
+    Insurance,
+    Intake,
+    LevelOfCare,
+    Population,
+    Program,
+    Service,
+)
+from finder.schema import (
+    COLUMN_NAMES,
+    COLUMNS,
+    MA_COUNTIES,
+    REQUIRED_COLUMNS,
+    canonical,
+    format_phone,
+    split_list,
+)
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Issue",
+    "Loaded",
+    "ValidationReport",
+    "load_programs",
+    "programs_to_geodataframe",
+    "read_meta",
+    "validate_file",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx/zip, legacy xls
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem in one cell (or with one column, when ``row`` is 1)."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the JSON form ``{"row", "column", "value", "message"}``."""
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+
+
+@dataclass(slots=True)
+class ValidationReport:
+    """Everything wrong with one provider CSV.
+
+    ``file_error`` is set when the file cannot be used at all; then ``rows``
+    is 0. ``notices`` are things handled for the admin (a BOM, Latin-1, a ``;``
+    delimiter) that they may want to know about.
+    """
+
+    rows: int = 0
+    valid_rows: int = 0
+    errors: list[Issue] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    file_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the file is usable and no row has an error."""
+        return self.file_error is None and not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 valid, 1 some row has an error, 2 the file cannot be used."""
+        if self.file_error is not None:
+            return 2
+        return 1 if self.errors else 0
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the JSON form used by ``finder validate --format json``."""
+        out: dict[str, object] = {
+            "rows": self.rows,
+            "valid_rows": self.valid_rows,
+            "errors": [i.as_dict() for i in self.errors],
+        }
+        if self.notices:
+            out["notices"] = list(self.notices)
+        if self.file_error is not None:
+            out["file_error"] = self.file_error
+        return out
+
+    def to_text(self, name: str = "file") -> str:
+        """Return a plain-language report for the CLI."""
+        if self.file_error is not None:
+            return f"{name}: cannot be used. {self.file_error}"
+        lines = [f"{name}: {self.rows} rows, {self.valid_rows} valid, {len(self.errors)} errors."]
+        lines += [f"note: {n}" for n in self.notices]
+        lines += [
+            f"row {i.row}, column {i.column}: {i.message} (value: {i.value!r})" for i in self.errors
+        ]
+        return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class Loaded:
+    """What ``load_programs`` returns: the good programs and the report."""
+
+    programs: list[Program]
+    report: ValidationReport
+    header: list[str] = field(default_factory=list)
+    rows: list[dict[str, str]] = field(default_factory=list)
+
+
+def _decode(data: bytes, report: ValidationReport) -> str | None:
+    if not data.strip():
+        report.file_error = "The file is empty. Export the sheet again with its header row and programs."
+        return None
+    if data.startswith(_SPREADSHEET_MAGIC):
+        report.file_error = (
+            "This is a spreadsheet file (Excel), not a CSV. "
+            "In Excel use File > Save As > 'CSV UTF-8', then upload that."
+        )
+        return None
+    if b"\x00" in data[:8192]:
+        report.file_error = (
+            "This looks like a binary file, not a CSV text file. "
+            "Save the data as 'CSV UTF-8' and try again."
+        )
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        report.notices.append("The file starts with a byte-order mark (BOM); it was ignored.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.notices.append(
+            "The file is not UTF-8; it was read as Windows-1252 (Latin-1). "
+            "Check accented names, and save as 'CSV UTF-8' next time."
+        )
+        return data.decode("cp1252", errors="replace")
+
+
+def _sniff_delimiter(text: str, report: ValidationReport) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if counts[delimiter] == 0 or counts[","] == counts[delimiter]:
+        return ","
+    name = {";": "semicolons", "\t": "tabs"}[delimiter]
+    report.notices.append(f"Columns are separated by {name}, not commas; read accordingly.")
+    return delimiter
+
+
+def _read_table(text: str, report: ValidationReport) -> tuple[list[str], list[list[str]]]:
+    delimiter = _sniff_delimiter(text, report)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as err:
+        report.file_error = f"The file is not a readable CSV ({err}). Save it again as 'CSV UTF-8'."
+        return [], []
+    records = [r for r in records if any(cell.strip() for cell in r)]
+    if not records:
+        report.file_error = "The file is empty. Export the sheet again with its header row and programs."
+        return [], []
+    header = [h.strip() for h in records[0]]
+    return header, records[1:]
+
+
+def _build_schema(present: Sequence[str]) -> pa.DataFrameSchema:
+    columns: dict[str, pa.Column] = {}
+    for spec in COLUMNS:
+        if spec.name not in present:
+            continue
+
+        def ok(value: str, _check=spec.check) -> bool:  # type: ignore[no-untyped-def]
+            return value == "" or _check(value) is None
+
+        def filled(value: str) -> bool:
+            return value != ""
+
+        checks = [pa.Check(ok, element_wise=True, name=f"{spec.name}:value")]
+        if spec.required:
+            checks.append(pa.Check(filled, element_wise=True, name=f"{spec.name}:required"))
+        columns[spec.name] = pa.Column(str, checks=checks, nullable=False)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def _check_cells(frame: pd.DataFrame, report: ValidationReport) -> None:
+    specs = {c.name: c for c in COLUMNS}
+    schema = _build_schema(list(frame.columns))
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        for case in cases.itertuples(index=False):
+            check = str(case.check)
+            if ":" not in check or pd.isna(case.index):
+                continue
+            column, kind = check.split(":", 1)
+            value = str(case.failure_case)
+            if kind == "required":
+                message = f"{column} is required and is empty"
+            else:
+                message = f"{column} {specs[column].check(value)}"
+            report.errors.append(Issue(int(case.index) + 2, column, value, message))
+
+
+def _check_rows(frame: pd.DataFrame, report: ValidationReport, today: dt.date) -> None:
+    if "program_id" in frame:
+        first_seen: dict[str, int] = {}
+        for index, value in frame["program_id"].items():
+            row = int(index) + 2
+            if value == "":
+                continue
+            if value in first_seen:
+                report.errors.append(
+                    Issue(row, "program_id", value,
+                          f"program_id '{value}' is already used at row {first_seen[value]}; ids must be unique")
+                )
+            else:
+                first_seen[value] = row
+    for column in ("last_verified", "availability_as_of"):
+        if column not in frame:
+            continue
+        for index, value in frame[column].items():
+            try:
+                when = dt.date.fromisoformat(value)
+            except ValueError:
+                continue
+            if when > today:
+                report.errors.append(
+                    Issue(int(index) + 2, column, value,
+                          f"{column} is in the future (today is {today.isoformat()}); use the date it was checked")
+                )
+    if "latitude" in frame and "longitude" in frame:
+        for index, (lat, lon) in frame[["latitude", "longitude"]].iterrows():
+            if (lat == "") != (lon == ""):
+                missing = "longitude" if lon == "" else "latitude"
+                report.errors.append(
+                    Issue(int(index) + 2, missing, "",
+                          "latitude and longitude go together: fill both, or leave both empty to geocode")
+                )
+
+
+def _program(row: dict[str, str]) -> Program:
+    def many(column: str, vocab: Sequence[str]) -> tuple[str, ...]:
+        items = (canonical(item, vocab) for item in split_list(row.get(column, "")))
+        return tuple(dict.fromkeys(i for i in items if i))
+
+    def date(column: str) -> dt.date | None:
+        value = row.get(column, "")
+        return dt.date.fromisoformat(value) if value else None
+
+    def number(column: str) -> float | None:
+        value = row.get(column, "")
+        return float(value) if value else None
+
+    county = row.get("county", "").removesuffix(" County").removesuffix(" county")
+    attendance = row.get("attendance", "")
+    accepting = row.get("accepting_new_clients", "")
+    verified = date("last_verified")
+    assert verified is not None  # required, already validated
+    return Program(
+        program_id=row["program_id"],
+        organization=row["organization"],
+        program_name=row["program_name"],
+        level_of_care=LevelOfCare(canonical(row["level_of_care"], list(LevelOfCare))),
+        street=row["street"],
+        city=row["city"],
+        state="MA",
+        zip=row["zip"],
+        county=canonical(county, MA_COUNTIES) or "" if county else "",
+        latitude=number("latitude"),
+        longitude=number("longitude"),
+        phone=format_phone(row["phone"]),
+        intake_phone=format_phone(row["intake_phone"]) if row.get("intake_phone") else "",
+        website=row.get("website", ""),
+        insurance=tuple(Insurance(v) for v in many("insurance", list(Insurance))),
+        schedule=row.get("schedule", "").strip(),
+        attendance=Attendance(canonical(attendance, list(Attendance))) if attendance else None,
+        hours_per_week=number("hours_per_week"),
+        services=tuple(Service(v) for v in many("services", list(Service))),
+        populations=tuple(Population(v) for v in many("populations", list(Population))),
+        languages=many("languages", LANGUAGES),
+        accepting_new_clients=(
+            Accepting(canonical(accepting, list(Accepting))) if accepting else Accepting.UNKNOWN
+        ),
+        availability_as_of=date("availability_as_of"),
+        intake=tuple(Intake(v) for v in many("intake", list(Intake))),
+        last_verified=verified,
+        source=row["source"],
+        notes=row.get("notes", ""),
+    )
+
+
+def load_programs(
+    source: str | Path | bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    today: dt.date | None = None,
+) -> Loaded:
+    """Read and validate a provider CSV; never raises on bad content.
+
+    Parameters
+    ----------
+    source : str, Path or bytes
+        A path to the CSV, or its raw bytes (an upload).
+    max_bytes : int
+        Larger files are refused with a clear ``file_error``.
+    today : datetime.date, optional
+        For the "not in the future" rules; defaults to today.
+
+    Returns
+    -------
+    Loaded
+        The programs from rows without errors, the report, and the raw rows
+        (strings, header order) for diffing and merging.
+    """
+    today = today or dt.date.today()
+    report = ValidationReport()
+    data = _read_bytes(source, max_bytes, report)
+    if data is None:
+        return Loaded([], report)
+    text = _decode(data, report)
+    if text is None:
+        return Loaded([], report)
+    header, records = _read_table(text, report)
+    if report.file_error is not None:
+        return Loaded([], report)
+    if not records:
+        report.file_error = "The file has a header row but no programs."
+        return Loaded([], report, header)
+    if not set(header) & set(COLUMN_NAMES):
+        report.file_error = (
+            "None of the expected columns were found in the first row. "
+            "Start from `finder template`, or check that row 1 is the header."
+        )
+        return Loaded([], report, header)
+
+    for name in REQUIRED_COLUMNS:
+        if name not in header:
+            report.errors.append(Issue(1, name, "", f"the required column '{name}' is missing from the header"))
+    unknown = [h for h in header if h and h not in COLUMN_NAMES]
+    if unknown:
+        report.notices.append(f"Columns not in the template were ignored: {', '.join(unknown)}.")
+
+    width = len(header)
+    rows: list[dict[str, str]] = []
+    for number, record in enumerate(records, start=2):
+        if len(record) > width and any(cell.strip() for cell in record[width:]):
+            report.errors.append(
+                Issue(number, header[-1], ";".join(record[width:]),
+                      f"this row has {len(record)} cells but the header has {width}; "
+                      "check for an unquoted comma")
+            )
+        cells = [c.strip() for c in record] + [""] * (width - len(record))
+        rows.append({h: cells[i] for i, h in enumerate(header) if h})
+    frame = pd.DataFrame(rows, columns=[h for h in header if h], dtype=object).fillna("")
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+
+    _check_cells(frame, report)
+    _check_rows(frame, report, today)
+    report.errors.sort(key=lambda i: (i.row, COLUMN_NAMES.index(i.column) if i.column in COLUMN_NAMES else 99))
+    report.rows = len(rows)
+
+    bad_rows = {i.row for i in report.errors}
+    missing_required = any(i.row == 1 for i in report.errors)
+    programs: list[Program] = []
+    if not missing_required:
+        for number, row in enumerate(rows, start=2):
+            if number not in bad_rows:
+                programs.append(_program(row))
+    report.valid_rows = len(programs)
+    return Loaded(programs, report, [h for h in header if h], rows)
+
+
+def _read_bytes(source: str | Path | bytes, max_bytes: int, report: ValidationReport) -> bytes | None:
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            data = b"" if size > max_bytes else path.read_bytes()
+        except FileNotFoundError:
+            report.file_error = f"There is no file at {path}."
+            return None
+        except IsADirectoryError:
+            report.file_error = f"{path} is a folder, not a CSV file."
+            return None
+        except OSError as err:
+            report.file_error = f"The file could not be read ({err.strerror})."
+            return None
+        if size > max_bytes:
+            report.file_error = _too_big(size, max_bytes)
+            return None
+    if len(data) > max_bytes:
+        report.file_error = _too_big(len(data), max_bytes)
+        return None
+    return data
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return (
+        f"The file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB. "
+        "Check that it is the provider CSV and not a larger export."
+    )
+
+
+def validate_file(source: str | Path | bytes, **kwargs: object) -> ValidationReport:
+    """Validate a provider CSV and return only the report (see ``load_programs``)."""
+    return load_programs(source, **kwargs).report  # type: ignore[arg-type]
+
+
+def read_meta(data_dir: str | Path) -> dict[str, object]:
+    """Return ``providers.meta.json`` of a data folder, or ``{}`` if absent or unreadable."""
+    path = Path(data_dir) / "providers.meta.json"
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-untyped-def]
+    """Return programs as a GeoDataFrame in EPSG:4326 with typed columns.
+
+    Programs without coordinates get an empty geometry.
+
+    Parameters
+    ----------
+    programs : Sequence[Program]
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    import geopandas as gpd
+
+    records = []
+    for p in programs:
+        records.append(
+            {
+                "program_id": p.program_id,
+                "organization": p.organization,
+                "program_name": p.program_name,
+                "level_of_care": str(p.level_of_care),
+                "city": p.city,
+                "zip": p.zip,
+                "latitude": p.latitude,
+                "longitude": p.longitude,
+                "insurance": [str(i) for i in p.insurance],
+                "schedule": p.schedule,
+                "accepting_new_clients": str(p.accepting_new_clients),
+                "last_verified": pd.Timestamp(p.last_verified),
+            }
+        )
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")

@@ -1,0 +1,409 @@
+"""The provider CSV's columns: one table that drives validation, the template and the docs.
+
+Each ``ColumnSpec`` says what a column holds and how to check one cell. A check
+returns ``None`` for a good value or a plain-language reason for a bad one, so
+the same words reach the admin CLI, the admin page and ``data/README.md``
+(a test checks that the data dictionary lists every column here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import phonenumbers
+from rapidfuzz import fuzz, process
+
+from finder.model import (
+    LANGUAGES,
+    MA_BOUNDS,
+    Accepting,
+    Attendance,
+    Insurance,
+    Intake,
+    LevelOfCare,
+    Population,
+    Service,
+)
+from finder.schedule import ScheduleError, parse_schedule
+
+__all__ = [
+    "COLUMNS",
+    "data_dictionary_markdown",
+    "COLUMN_NAMES",
+    "MA_COUNTIES",
+    "REQUIRED_COLUMNS",
+    "ColumnSpec",
+    "canonical",
+    "format_phone",
+    "split_list",
+    "suggest",
+]
+
+MA_COUNTIES: tuple[str, ...] = (
+    "Barnstable",
+    "Berkshire",
+    "Bristol",
+    "Dukes",
+    "Essex",
+    "Franklin",
+    "Hampden",
+    "Hampshire",
+    "Middlesex",
+    "Nantucket",
+    "Norfolk",
+    "Plymouth",
+    "Suffolk",
+    "Worcester",
+)
+
+#: Common ways people write a vocabulary value, mapped to ours.
+_ALIASES: dict[str, str] = {
+    "medicaid": "MassHealth",
+    "mass health": "MassHealth",
+    "masshealth aco": "MassHealth",
+    "bcbs": "Blue Cross Blue Shield of MA",
+    "blue cross": "Blue Cross Blue Shield of MA",
+    "blue cross blue shield": "Blue Cross Blue Shield of MA",
+    "tufts": "Tufts Health Plan",
+    "harvard pilgrim health care": "Harvard Pilgrim",
+    "mgb health plan": "Mass General Brigham Health Plan",
+    "allways": "Mass General Brigham Health Plan",
+    "united": "UnitedHealthcare",
+    "united healthcare": "UnitedHealthcare",
+    "tricare": "Military (TRICARE)",
+    "military": "Military (TRICARE)",
+    "private": "Private insurance",
+    "commercial": "Private insurance",
+    "cash": "Self-pay",
+    "self pay": "Self-pay",
+    "sliding fee": "Sliding scale",
+    "sliding fee scale": "Sliding scale",
+    "no cost": "Free",
+    "in person": "in-person",
+    "inperson": "in-person",
+    "virtual": "telehealth",
+    "walk in": "walk-in",
+    "walkin": "walk-in",
+    "phone": "call",
+    "suboxone": "Buprenorphine",
+    "vivitrol": "Naltrexone",
+    "co-occurring": "Co-occurring mental health",
+    "dual diagnosis": "Co-occurring mental health",
+    "lgbtq": "LGBTQ+",
+    "lgbt": "LGBTQ+",
+    "pregnant": "Pregnant/postpartum",
+    "postpartum": "Pregnant/postpartum",
+    "teens": "Adolescents",
+    "youth": "Adolescents",
+    "asl": "American Sign Language",
+    "creole": "Haitian Creole",
+    "mandarin": "Chinese",
+    "cantonese": "Chinese",
+}
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().casefold())
+
+
+def canonical(value: str, choices: Iterable[str]) -> str | None:
+    """Return the vocabulary member ``value`` names, ignoring case, or None.
+
+    Parameters
+    ----------
+    value : str
+        What was written.
+    choices : Iterable[str]
+        The vocabulary.
+
+    Returns
+    -------
+    str or None
+        The canonical spelling, also for known aliases such as "Medicaid".
+    """
+    choices = list(choices)
+    folded = {_fold(c): c for c in choices}
+    key = _fold(value)
+    if key in folded:
+        return folded[key]
+    alias = _ALIASES.get(key)
+    return alias if alias in choices else None
+
+
+def suggest(value: str, choices: Iterable[str]) -> str | None:
+    """Return the closest vocabulary value for a "did you mean", or None."""
+    best = process.extractOne(
+        _fold(value),
+        {c: _fold(c) for c in choices},
+        scorer=fuzz.WRatio,
+        score_cutoff=70,
+    )
+    return best[2] if best else None
+
+
+def split_list(cell: str) -> list[str]:
+    """Split a ``;``-list cell into its trimmed, non-empty items."""
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def format_phone(cell: str) -> str:
+    """Return a phone in the form ``(617) 555-0123``, with ``ext. 12`` if any.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a valid US phone number.
+    """
+    try:
+        number = phonenumbers.parse(cell, "US")
+    except phonenumbers.NumberParseException as err:
+        raise ValueError(str(err)) from err
+    if number.country_code != 1 or not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{cell!r} is not a valid US number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+# Checks: value (a non-empty, stripped cell) -> None when good, else the reason.
+Check = Callable[[str], str | None]
+
+
+def _vocab_check(enum_cls: type[StrEnum] | tuple[str, ...], *, many: bool) -> Check:
+    choices = [str(c) for c in enum_cls]
+
+    def check(value: str) -> str | None:
+        items = split_list(value) if many else [value]
+        for item in items:
+            if canonical(item, choices) is None:
+                hint = suggest(item, choices)
+                did_you_mean = f" Did you mean '{hint}'?" if hint else ""
+                shown = ", ".join(choices) if len(choices) <= 12 else "see data/README.md"
+                return f"'{item}' is not a known value.{did_you_mean} Allowed: {shown}."
+        return None
+
+    return check
+
+
+def _check_program_id(value: str) -> str | None:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+        return "use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+    return None
+
+
+def _check_state(value: str) -> str | None:
+    if value.upper() != "MA":
+        return "must be MA: this finder lists Massachusetts programs only"
+    return None
+
+
+def _check_zip(value: str) -> str | None:
+    import zipcodes
+
+    if re.fullmatch(r"\d{4}", value):
+        return (
+            f"a ZIP has 5 digits; did you mean 0{value}? "
+            "Spreadsheets drop leading zeros: format the column as text"
+        )
+    if not re.fullmatch(r"\d{5}", value):
+        return "must be a 5-digit ZIP code, such as 02139"
+    found = zipcodes.matching(value)
+    if not found:
+        return "is not a US ZIP code"
+    if found[0]["state"] != "MA":
+        return f"is a {found[0]['state']} ZIP code, not a Massachusetts one"
+    return None
+
+
+def _float_check(low: float, high: float, what: str) -> Check:
+    def check(value: str) -> str | None:
+        try:
+            number = float(value)
+        except ValueError:
+            return f"must be a number (decimal degrees), such as {(low + high) / 2:.4f}"
+        if not low <= number <= high:
+            return f"is outside Massachusetts ({what} must be between {low} and {high})"
+        return None
+
+    return check
+
+
+def _check_phone(value: str) -> str | None:
+    try:
+        format_phone(value)
+    except ValueError:
+        return "is not a valid US phone number; write it like 617-555-0123 (ext. 12)"
+    return None
+
+
+def _check_website(value: str) -> str | None:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#]\S*)?", value):
+        return "must be a web address starting with https://, such as https://www.example.org"
+    return None
+
+
+def _check_schedule(value: str) -> str | None:
+    try:
+        parse_schedule(value)
+    except ScheduleError as err:
+        return f"cannot be read: {err}"
+    return None
+
+
+def _check_hours(value: str) -> str | None:
+    try:
+        hours = float(value)
+    except ValueError:
+        return "must be a number of hours, such as 9 or 12.5"
+    if not 0 < hours <= 60:
+        return "must be more than 0 and at most 60 hours a week"
+    return None
+
+
+def _check_date(value: str) -> str | None:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return "must be a date written YYYY-MM-DD, such as 2026-03-31"
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return "must be a date written YYYY-MM-DD, such as 2026-03-31"
+    return None
+
+
+def _check_county(value: str) -> str | None:
+    name = re.sub(r"\s+county$", "", value.strip(), flags=re.IGNORECASE)
+    if canonical(name, MA_COUNTIES) is None:
+        hint = suggest(name, MA_COUNTIES)
+        return "is not a Massachusetts county" + (f"; did you mean '{hint}'?" if hint else "")
+    return None
+
+
+def _check_text(limit: int) -> Check:
+    def check(value: str) -> str | None:
+        if len(value) > limit:
+            return f"is too long ({len(value)} characters; at most {limit})"
+        if any(ord(ch) < 32 and ch not in "\t" for ch in value):
+            return "contains control characters or line breaks"
+        return None
+
+    return check
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """One column of the provider CSV.
+
+    Parameters
+    ----------
+    name : str
+        Header name.
+    type : str
+        Human description of the type, for the data dictionary.
+    required : bool
+        Whether every row needs a value.
+    allowed : str
+        The allowed values, for the data dictionary.
+    example : str
+        An example cell.
+    description : str
+        What the column means.
+    check : callable
+        Cell check returning ``None`` or the reason the value is wrong.
+    """
+
+    name: str
+    type: str
+    required: bool
+    allowed: str
+    example: str
+    description: str
+    check: Check
+
+
+def _listing(values: Iterable[str]) -> str:
+    return "; ".join(str(v) for v in values)
+
+
+COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("program_id", "text (id)", True, "letters, digits, `.` `_` `-`; unique", "ma-0001",
+               "Stable identifier of the program; unique in the file.", _check_program_id),
+    ColumnSpec("organization", "text", True, "up to 200 characters", "Harborview Recovery Services",
+               "The provider (organization) that runs the program.", _check_text(200)),
+    ColumnSpec("program_name", "text", True, "up to 200 characters", "Evening IOP - Cambridge",
+               "Name of the program at this site.", _check_text(200)),
+    ColumnSpec("level_of_care", "vocabulary", True, _listing(LevelOfCare), "IOP",
+               "IOP = intensive outpatient; SOAP = structured outpatient addiction program (MA); "
+               "PHP = partial hospitalization/day treatment; OP = regular outpatient. "
+               "A search for IOP also finds SOAP.", _vocab_check(LevelOfCare, many=False)),
+    ColumnSpec("street", "text", True, "up to 200 characters", "125 Main St, Suite 2",
+               "Street address of the site.", _check_text(200)),
+    ColumnSpec("city", "text", True, "a Massachusetts city, town or village", "Cambridge",
+               "City or town of the site.", _check_text(100)),
+    ColumnSpec("state", "text", True, "MA", "MA", "Always MA.", _check_state),
+    ColumnSpec("zip", "text (5 digits)", True, "a Massachusetts ZIP, leading zero kept", "02139",
+               "ZIP code of the site. Keep it as text so the leading zero survives.", _check_zip),
+    ColumnSpec("county", "vocabulary", False, _listing(MA_COUNTIES), "Middlesex",
+               "County of the site.", _check_county),
+    ColumnSpec("latitude", "decimal degrees", False, f"{MA_BOUNDS[0]} to {MA_BOUNDS[2]}", "42.3736",
+               "WGS84 latitude. Empty means not geocoded yet (the admin refresh fills it).",
+               _float_check(MA_BOUNDS[0], MA_BOUNDS[2], "latitude")),
+    ColumnSpec("longitude", "decimal degrees", False, f"{MA_BOUNDS[1]} to {MA_BOUNDS[3]}", "-71.1097",
+               "WGS84 longitude.", _float_check(MA_BOUNDS[1], MA_BOUNDS[3], "longitude")),
+    ColumnSpec("phone", "US phone", True, "a valid US number, optional extension", "617-555-0142",
+               "Main phone number.", _check_phone),
+    ColumnSpec("intake_phone", "US phone", False, "a valid US number", "617-555-0143",
+               "Phone for intake/admissions, when different.", _check_phone),
+    ColumnSpec("website", "URL", False, "http:// or https:// address", "https://harborview.example.org",
+               "Program or organization website.", _check_website),
+    ColumnSpec("insurance", "`;`-list", False, _listing(Insurance), "MassHealth; Private insurance; Sliding scale",
+               "Ways to pay that are accepted. Named plans are listed when known; "
+               "'Private insurance' alone means commercial plans in general.",
+               _vocab_check(Insurance, many=True)),
+    ColumnSpec("schedule", "opening_hours", False, "weekdays and 24-hour times only",
+               "Mo-Fr 09:00-12:00, Mo,We,Th 18:00-21:00",
+               "Weekly session times in OpenStreetMap opening_hours syntax. Use `,` to add "
+               "sessions and `;` only to override a day. Empty means unknown.", _check_schedule),
+    ColumnSpec("attendance", "vocabulary", False, _listing(Attendance), "hybrid",
+               "Whether sessions are in person, by telehealth, or both.",
+               _vocab_check(Attendance, many=False)),
+    ColumnSpec("hours_per_week", "number", False, "more than 0, at most 60", "9",
+               "Hours of group/individual sessions a week.", _check_hours),
+    ColumnSpec("services", "`;`-list", False, _listing(Service), "Buprenorphine; Co-occurring mental health",
+               "Medications for opioid use disorder offered or supported, and co-occurring care.",
+               _vocab_check(Service, many=True)),
+    ColumnSpec("populations", "`;`-list", False, _listing(Population), "Adults; Women",
+               "Groups served or with a dedicated track.", _vocab_check(Population, many=True)),
+    ColumnSpec("languages", "`;`-list", False, "English and the languages listed in data/README.md",
+               "English; Spanish", "Languages sessions are offered in.",
+               _vocab_check(LANGUAGES, many=True)),
+    ColumnSpec("accepting_new_clients", "vocabulary", False, _listing(Accepting), "yes",
+               "Whether new clients are accepted. Empty means unknown.",
+               _vocab_check(Accepting, many=False)),
+    ColumnSpec("availability_as_of", "date", False, "YYYY-MM-DD, not in the future", "2026-10-01",
+               "When accepting_new_clients was last confirmed.", _check_date),
+    ColumnSpec("intake", "`;`-list", False, _listing(Intake), "walk-in; call",
+               "How a person gets in.", _vocab_check(Intake, many=True)),
+    ColumnSpec("last_verified", "date", True, "YYYY-MM-DD, not in the future", "2026-09-15",
+               "When a person last confirmed this row with the program.", _check_date),
+    ColumnSpec("source", "text", True, "up to 200 characters", "Program website, called 2026-09-15",
+               "Where the information comes from.", _check_text(200)),
+    ColumnSpec("notes", "text", False, "up to 1000 characters", "Payment assistance available",
+               "Anything else a searcher or admin should know.", _check_text(1000)),
+)
+
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+
+
+def data_dictionary_markdown() -> str:
+    """Return the data dictionary as a Markdown table (kept in ``data/README.md``)."""
+    lines = [
+        "| column | type | required | allowed values | example | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in COLUMNS:
+        cells = (f"`{c.name}`", c.type, "yes" if c.required else "no", c.allowed, f"`{c.example}`", c.description)
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
