@@ -1,0 +1,37 @@
+"""Fixtures shared by every test module.
+
+Fixtures specific to one layer live in that layer's test module; only what
+several modules need is here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real SAMHSA files in ``../shared/data`` (read-only, never copied here).
+
+    Missing data fails the run in CI (``CI=true``), where it must be present,
+    and skips with a reason elsewhere.
+    """
+    if not SHARED_DATA.is_dir():
+        message = f"real data folder {SHARED_DATA} is missing (it is ../shared/data)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def sample_csv() -> Path:
+    """The shipped sample dataset, ``data/providers.csv``."""
+    return ROOT / "data" / "providers.csv"
