@@ -1,7 +1,25 @@
-"""IOP Finder, the Streamlit app (placeholder until the search page lands)."""
+"""IOP Finder: the Streamlit app. Widgets build a query, ``finder`` answers it, pages render it."""
+
+from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="IOP Finder (Massachusetts)", page_icon="🧭")
-st.title("IOP Finder")
-st.write("Find an intensive outpatient program for substance use in Massachusetts.")
+from finder.assets import ensure_static_assets
+from finder.ui import admin, compare, find
+
+st.set_page_config(
+    page_title="IOP Finder: Massachusetts intensive outpatient programs",
+    page_icon="🧭",
+    layout="centered",
+    menu_items={"About": "IOP Finder helps people in Massachusetts find intensive outpatient "
+                "programs for substance use. Crisis? Call or text 988."},
+)
+# Leaflet, jQuery and MarkerCluster are served by this app (static/), never from a CDN.
+ensure_static_assets(Path(__file__).parent / "static")
+
+pages = [
+    st.Page(find.render, title="Find a program", icon="🔎", url_path="find", default=True),
+    st.Page(compare.render, title="Shortlist & compare", icon="📋", url_path="compare"),
+    st.Page(admin.render, title="Admin", icon="🔒", url_path="admin"),
+]
+st.navigation(pages, position="top").run()

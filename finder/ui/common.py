@@ -1,0 +1,119 @@
+"""Pieces every page shares: settings, cached data, the help banner, notices."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from finder.config import Settings
+from finder.load import read_meta
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+HELP_BANNER = (
+    "**Need help now?** Call or text [988](tel:988) (Suicide & Crisis Lifeline) · "
+    "Emergency: [911](tel:911) · Massachusetts Substance Use Helpline: "
+    "[800-327-5050](tel:+18003275050) ([helplinema.org](https://helplinema.org))"
+)
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def md(text: object) -> str:
+    """Escape text from the CSV or the person so Markdown shows it literally."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def settings() -> Settings:
+    """Settings from the environment (cheap; read every run so tests can change them)."""
+    return Settings.from_env()
+
+
+def dataset_version(data_dir: Path) -> str:
+    """A cheap token that changes whenever the live dataset is replaced."""
+    try:
+        stat = (data_dir / "providers.csv").stat()
+    except OSError:
+        return "missing"
+    return f"{stat.st_mtime_ns}-{stat.st_size}-{stat.st_ino}"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _load_catalog(data_dir: str, version: str):  # type: ignore[no-untyped-def]
+    # ``version`` is part of the cache key: a newly published dataset is a new entry.
+    from finder.load import load_programs
+    from finder.search import Catalog
+
+    loaded = load_programs(Path(data_dir) / "providers.csv")
+    return Catalog.from_programs(loaded.programs), loaded.report.as_dict()
+
+
+def load_catalog(cfg: Settings):  # type: ignore[no-untyped-def]
+    """Return ``(catalog, report_dict)`` for the live dataset, cached per version."""
+    return _load_catalog(str(cfg.data_dir), dataset_version(cfg.data_dir))
+
+
+@st.cache_resource(show_spinner=False)
+def _locator(cfg: Settings):  # type: ignore[no-untyped-def]
+    from finder.geocode import build_locator
+
+    return build_locator(cfg)
+
+
+def locator(cfg: Settings):  # type: ignore[no-untyped-def]
+    """The geocoder for these settings, built once per process."""
+    return _locator(cfg)
+
+
+def help_banner() -> None:
+    """The crisis lines, shown at the top of every page."""
+    st.markdown(
+        f'<div class="help-banner" role="region" aria-label="Crisis help">{_banner_html()}</div>',
+        unsafe_allow_html=True,
+    )
+
+
+def _banner_html() -> str:
+    return (
+        "<strong>Need help now?</strong> Call or text "
+        '<a href="tel:988">988</a> (Suicide &amp; Crisis Lifeline) · '
+        'Emergency: <a href="tel:911">911</a> · '
+        "Massachusetts Substance Use Helpline: "
+        '<a href="tel:+18003275050">800-327-5050</a> '
+        '(<a href="https://helplinema.org" target="_blank" rel="noopener">helplinema.org</a>)'
+    )
+
+
+def sample_notice(cfg: Settings) -> None:
+    """Say clearly when the dataset is sample data."""
+    meta = read_meta(cfg.data_dir)
+    if meta.get("sample"):
+        st.warning(
+            "**Sample data.** The programs shown here are fictional, for demonstration. "
+            "Do not call them. For real programs, call the Helpline at 800-327-5050.",
+            icon="⚠️",
+        )
+
+
+CSS = """
+<style>
+.help-banner { background: #fff4e5; border: 1px solid #f0b45b; border-radius: 8px;
+  padding: 0.6rem 0.9rem; margin-bottom: 0.8rem; color: #3b2a10; line-height: 1.5; }
+.help-banner a { color: #8a3b00; font-weight: 600; }
+.card-meta { color: #444; font-size: 0.95rem; }
+.badge { display: inline-block; padding: 0 0.4rem; border-radius: 4px; background: #e8f0fe;
+  color: #1a3e72; margin-right: 0.25rem; font-size: 0.85rem; }
+.badge.mine { background: #d7f5dd; color: #114d1f; font-weight: 600; }
+.badge.warn { background: #fdecea; color: #7a1c12; }
+@media (max-width: 640px) { .block-container { padding-left: 0.8rem; padding-right: 0.8rem; } }
+</style>
+"""
+
+
+def page_chrome(cfg: Settings) -> None:
+    """Style, help banner and sample notice: call first on every page."""
+    st.markdown(CSS, unsafe_allow_html=True)
+    help_banner()
+    sample_notice(cfg)

@@ -1,0 +1,419 @@
+"""The "Find a program" page: a search form, result cards (list first), then the map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from urllib.parse import quote_plus
+
+import streamlit as st
+
+from finder.errors import FinderError, GeocodeNotFound
+from finder.model import (
+    LANGUAGES,
+    MOUD,
+    Accepting,
+    Insurance,
+    LatLon,
+    Place,
+    Population,
+    Precision,
+    Service,
+)
+from finder.ui import common
+from finder.ui.common import md
+from finder.urlstate import FIELDS, decode_params, encode_state, is_street_address, round_coords
+
+DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+DAY_NAMES = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
+TIMES = tuple(f"{h:02d}:{m:02d}" for h in range(6, 24) for m in (0, 30))
+RADII = ("5", "10", "25", "50", "100", "any")
+WHEN_LABELS = {
+    "morning": "Mornings (start before noon)",
+    "afternoon": "Afternoons (noon–5 PM)",
+    "evening": "Evenings (5 PM or later)",
+    "weekend": "Weekends",
+}
+SORT_LABELS = {"distance": "Nearest first", "verified": "Recently verified", "fit": "Best fit to my times"}
+WHAT_IS_IOP = """
+An **intensive outpatient program (IOP)** is treatment for alcohol or drug use that you attend
+several times a week (usually 3 to 5 days, about 9 to 20 hours a week) while living at home and
+keeping up with work, school or family. It mixes group therapy, individual counseling, education
+about recovery and, often, medication for opioid or alcohol use disorder.
+In Massachusetts, a similar level of care is called a **structured outpatient addiction program
+(SOAP)**; searching for IOP here finds both.
+It is more support than a weekly counseling visit and less than a residential (live-in) program.
+If you are not sure what you need, the Helpline at 800-327-5050 can help you choose.
+"""
+
+
+def _init_state_from_url() -> None:
+    """Restore the search: from the URL on a session's first run, else from the last run.
+
+    Streamlit forgets a page's widget values when the person visits another
+    page, so the search is also saved in ``_saved_search`` at the end of a run.
+    """
+    if st.session_state.get("_url_restored"):
+        for key, value in st.session_state.get("_saved_search", {}).items():
+            st.session_state.setdefault(key, value)
+        return
+    state = decode_params({k: st.query_params.get_all(k) for k in st.query_params})
+    for spec in FIELDS:
+        value = state.get(spec.key, spec.default)
+        if spec.kind == "list":
+            value = list(value)  # type: ignore[call-overload]
+        st.session_state.setdefault(spec.key, value)
+    if st.session_state.get("at") and not st.session_state.get("q"):
+        st.session_state["_device_at"] = st.session_state["at"]
+    st.session_state["_url_restored"] = True
+
+
+def _sync_url(place: Place | None) -> None:
+    """Write the search to the URL, never with a typed street address."""
+    state = {spec.key: st.session_state.get(spec.key, spec.default) for spec in FIELDS}
+    typed = str(state.get("q") or "")
+    if typed and is_street_address(typed):
+        state["q"] = ""
+        state["at"] = f"{place.lat:.2f},{place.lon:.2f}" if place else ""
+    elif typed:
+        state["at"] = ""
+    st.session_state["_saved_search"] = {spec.key: st.session_state.get(spec.key, spec.default)
+                                         for spec in FIELDS if spec.key != "sl"}
+    params = encode_state(state)
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+
+
+def _form(cfg) -> None:  # type: ignore[no-untyped-def]
+    st.text_input(
+        "Where are you? Address, ZIP code or town",
+        key="q",
+        placeholder="e.g. 02139, Worcester, or 45 Main St, Northampton",
+        help="Press Enter to search.",
+    )
+    disclosure = common.locator(cfg).disclosure
+    if disclosure:
+        st.caption(disclosure)
+    else:
+        st.caption("Your search stays on this site: we look up ZIP codes and towns ourselves.")
+    _device_location_button()
+    cols = st.columns(2)
+    cols[0].selectbox(
+        "Distance",
+        RADII,
+        key="radius",
+        format_func=lambda r: "Any distance" if r == "any" else f"Within {r} miles",
+    )
+    cols[1].multiselect(
+        "Insurance or payment",
+        [str(i) for i in Insurance],
+        key="ins",
+        placeholder="Any",
+        help="Programs that take any of these. 'Private insurance' programs are shown for named "
+        "plans with a note to call and confirm.",
+    )
+    st.multiselect(
+        "When can you attend?",
+        list(WHEN_LABELS),
+        key="when",
+        format_func=WHEN_LABELS.__getitem__,
+        placeholder="Any time",
+    )
+    with st.expander("More filters: my availability, medication, language, and more"):
+        st.markdown("**Fits my availability** (sessions that fall inside these hours)")
+        st.multiselect("Days I can attend", DAYS, key="days", format_func=DAY_NAMES.__getitem__,
+                       placeholder="Choose days")
+        tcols = st.columns(2)
+        tcols[0].selectbox("From", ("", *TIMES), key="from", format_func=_time_label)
+        tcols[1].selectbox("Until", ("", *TIMES), key="to", format_func=_time_label)
+        st.multiselect("Medication for opioid use disorder (MOUD)", [str(s) for s in MOUD_ORDER],
+                       key="moud", placeholder="Any")
+        st.checkbox("Treats co-occurring mental health conditions", key="co")
+        st.multiselect("Programs for", [str(p) for p in Population], key="pop", placeholder="Anyone")
+        st.multiselect("Language", [x for x in LANGUAGES if x != "English"], key="lang",
+                       placeholder="English")
+        st.radio("How to attend", ("any", "in-person", "telehealth"), key="att", horizontal=True,
+                 format_func={"any": "Either", "in-person": "In person",
+                              "telehealth": "Telehealth (online)"}.__getitem__)
+        st.checkbox("Only programs accepting new clients", key="acc")
+        st.checkbox("Include programs with no schedule listed", key="unk",
+                    help="Many programs have not told us their session times. Call them to ask.")
+        st.selectbox("Sort by", list(SORT_LABELS), key="sort", format_func=SORT_LABELS.__getitem__)
+
+
+MOUD_ORDER = (Service.BUPRENORPHINE, Service.METHADONE, Service.NALTREXONE)
+assert set(MOUD_ORDER) == set(MOUD)
+
+
+def _time_label(value: str) -> str:
+    if not value:
+        return "—"
+    hour, minute = map(int, value.split(":"))
+    return dt.time(hour, minute).strftime("%I:%M %p").lstrip("0")
+
+
+def _device_location_button() -> None:
+    """Opt-in browser geolocation: nothing is asked until the person clicks."""
+    if st.session_state.get("_device_at"):
+        cols = st.columns([3, 1])
+        cols[0].caption("Using your device's location (rounded to about 1 km).")
+        if cols[1].button("Stop using it", key="forget_location"):
+            st.session_state["_device_at"] = ""
+            st.session_state["at"] = ""
+            st.rerun()
+        return
+    try:
+        from streamlit_geolocation import streamlit_geolocation
+    except ImportError:  # pragma: no cover - dependency is declared
+        return
+    st.caption("Or share your device's location (your browser will ask first):")
+    position = streamlit_geolocation()
+    if isinstance(position, dict) and position.get("latitude") is not None:
+        lat, lon = float(position["latitude"]), float(position["longitude"])
+        st.session_state["_device_at"] = f"{lat:.2f},{lon:.2f}"
+        st.session_state["q"] = ""
+        st.rerun()
+
+
+def _resolve_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
+    typed = str(st.session_state.get("q") or "").strip()
+    loc = common.locator(cfg)
+    if not typed:
+        at = st.session_state.get("_device_at") or st.session_state.get("at") or ""
+        coords = round_coords(str(at)) if at else None
+        return loc.from_device(*coords) if coords else None
+    try:
+        return loc.locate(typed)
+    except GeocodeNotFound as err:
+        st.error(err.user_message)
+        if err.suggestions:
+            st.write("Did you mean:")
+            cols = st.columns(min(len(err.suggestions), 3))
+            for i, suggestion in enumerate(err.suggestions[:3]):
+                cols[i].button(suggestion, key=f"dym_{i}", on_click=_use_suggestion, args=(suggestion,))
+        return None
+    except FinderError as err:
+        st.error(err.user_message)
+        return None
+
+
+def _use_suggestion(text: str) -> None:
+    st.session_state["q"] = text
+    st.session_state["page"] = 1
+
+
+def build_query(place: Place):  # type: ignore[no-untyped-def]
+    """Turn the widgets' state into a ``SearchQuery``."""
+    from finder.search import PartOfDay, SearchQuery, SortOrder
+
+    s = st.session_state
+    radius = None if s.get("radius") == "any" else float(s.get("radius") or 25)
+    days = [d for d in DAYS if d in (s.get("days") or [])]
+    available = ""
+    if days and s.get("from") and s.get("to") and s["from"] < s["to"]:
+        available = f"{','.join(days)} {s['from']}-{s['to']}"
+    services = [Service(v) for v in s.get("moud") or []]
+    if s.get("co"):
+        services.append(Service.CO_OCCURRING)
+    attendance = s.get("att") if s.get("att") in ("in-person", "telehealth") else None
+    return SearchQuery(
+        origin=LatLon(place.lat, place.lon),
+        origin_label=place.label,
+        radius_miles=radius,
+        insurance=tuple(Insurance(v) for v in s.get("ins") or []),
+        sessions=tuple(PartOfDay(v) for v in s.get("when") or []),
+        available=available,
+        include_unknown_schedule=bool(s.get("unk")),
+        services=tuple(services),
+        populations=tuple(Population(v) for v in s.get("pop") or []),
+        languages=tuple(s.get("lang") or []),
+        attendance=attendance,
+        accepting_new_clients=bool(s.get("acc")),
+        sort=SortOrder(s.get("sort") or "distance"),
+    )
+
+
+def _days_ago(when: dt.date) -> int:
+    return (dt.date.today() - when).days
+
+
+def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
+    p = match.program
+    with st.container(border=True):
+        st.markdown(f"#### {md(p.program_name)}")
+        st.markdown(
+            f"{md(p.organization)} · **{match.distance_miles:.1f} miles** away · "
+            f"{md(p.level_of_care)}"
+        )
+        directions = "https://www.openstreetmap.org/directions?to=" + quote_plus(
+            f"{p.latitude},{p.longitude}"
+        )
+        st.markdown(f"📍 {md(p.address)} · [Directions]({directions})")
+        contact = [f"📞 [{md(p.phone)}]({_tel(p.phone)})"]
+        if p.intake_phone:
+            contact.append(f"Intake: [{md(p.intake_phone)}]({_tel(p.intake_phone)})")
+        if p.website:
+            contact.append(f"[Website]({p.website})")
+        st.markdown(" · ".join(contact))
+        st.markdown(f"🗓️ **Sessions:** {md(match.schedule_text)}")
+        for reason in match.reasons:
+            st.markdown(f"✅ {md(reason)}")
+        mine = set(query.insurance)
+        if p.insurance:
+            badges = " ".join(
+                f'<span class="badge{" mine" if i in mine else ""}">{_html(i)}</span>'
+                for i in p.insurance
+            )
+            st.markdown(f"**Payment:** {badges}", unsafe_allow_html=True)
+        for note in match.plan_notes:
+            st.markdown(f"ℹ️ {md(note)}")
+        details = []
+        if p.services:
+            details.append("**Services:** " + md(", ".join(p.services)))
+        if p.populations:
+            details.append("**For:** " + md(", ".join(p.populations)))
+        if p.languages:
+            details.append("**Languages:** " + md(", ".join(p.languages)))
+        if p.attendance:
+            details.append("**Attend:** " + md(p.attendance))
+        if details:
+            st.markdown(" · ".join(details))
+        st.markdown(_accepting_text(p))
+        age = _days_ago(p.last_verified)
+        stale = age > cfg.stale_after_days
+        verified = f"Verified {age} days ago ({p.last_verified:%b %-d, %Y})"
+        if stale:
+            verified = f"⚠️ {verified}: may be out of date, call to confirm"
+        st.caption(f"{verified} · Source: {md(p.source)}")
+        _shortlist_button(p.program_id)
+
+
+def _html(text: object) -> str:
+    import html
+
+    return html.escape(str(text))
+
+
+def _tel(phone: str) -> str:
+    import phonenumbers
+
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(phone, "US"),
+                                          phonenumbers.PhoneNumberFormat.RFC3966)
+    except phonenumbers.NumberParseException:
+        return "tel:" + "".join(ch for ch in phone if ch.isdigit())
+
+
+def _accepting_text(p) -> str:  # type: ignore[no-untyped-def]
+    as_of = f" (as of {p.availability_as_of:%b %-d, %Y})" if p.availability_as_of else ""
+    return {
+        Accepting.YES: f"🟢 Accepting new clients{as_of}",
+        Accepting.NO: f"🔴 Not accepting new clients{as_of}",
+        Accepting.WAITLIST: f"🟡 Waitlist{as_of}",
+        Accepting.UNKNOWN: "⚪ Call to ask about openings",
+    }[p.accepting_new_clients]
+
+
+def _shortlist_button(program_id: str) -> None:
+    shortlist = list(st.session_state.get("sl") or [])
+    if program_id in shortlist:
+        if st.button("Remove from shortlist", key=f"rm_{program_id}"):
+            shortlist.remove(program_id)
+            st.session_state["sl"] = shortlist
+            st.rerun()
+    elif st.button("Add to shortlist", key=f"add_{program_id}"):
+        st.session_state["sl"] = [*shortlist, program_id]
+        st.rerun()
+
+
+def _no_results(result) -> None:  # type: ignore[no-untyped-def]
+    st.info(
+        "**No programs match all of these choices.** Try a wider distance, fewer filters, "
+        "or include programs with no schedule listed. You can also call the Massachusetts "
+        "Substance Use Helpline at [800-327-5050](tel:+18003275050): they know programs "
+        "with openings and can help you choose."
+    )
+    cols = st.columns(3)
+    if st.session_state.get("radius") != "any":
+        cols[0].button("Search any distance", key="widen", on_click=_set, args=("radius", "any"))
+    cols[1].button("Clear filters", key="clear", on_click=_clear_filters)
+    if not st.session_state.get("unk"):
+        cols[2].button("Include unknown schedules", key="incl_unk", on_click=_set, args=("unk", True))
+
+
+def _set(key: str, value: object) -> None:
+    st.session_state[key] = value
+    st.session_state["page"] = 1
+
+
+def _clear_filters() -> None:
+    for spec in FIELDS:
+        if spec.key not in ("q", "at", "radius", "sl", "sort"):
+            st.session_state[spec.key] = list(spec.default) if spec.kind == "list" else spec.default  # type: ignore[call-overload]
+
+
+def render() -> None:
+    """Draw the search page."""
+    cfg = common.settings()
+    common.page_chrome(cfg)
+    _init_state_from_url()
+    st.title("Find an intensive outpatient program")
+    with st.expander("What is an IOP?"):
+        st.markdown(WHAT_IS_IOP)
+    _form(cfg)
+    try:
+        catalog, report = common.load_catalog(cfg)
+    except Exception:  # noqa: BLE001 - the UI never shows a traceback
+        st.error("The program list could not be loaded right now. Please try again later, "
+                 "or call the Helpline at 800-327-5050.")
+        return
+    place = _resolve_place(cfg)
+    _sync_url(place)
+    if place is None:
+        if not st.session_state.get("q"):
+            st.info("Type a ZIP code, town or address above to see programs near you.")
+        return
+    if place.note:
+        st.caption(place.note)
+    from finder.search import describe, search
+
+    query = build_query(place)
+    result = search(catalog, query)
+    st.subheader(describe(query))
+    if result.message:
+        st.caption(result.message)
+    if not result.matches:
+        _no_results(result)
+        return
+    _results(result, query, cfg)
+
+
+def _results(result, query, cfg) -> None:  # type: ignore[no-untyped-def]
+    total = len(result.matches)
+    size = cfg.page_size
+    pages = max(1, math.ceil(total / size))
+    page = min(max(1, int(st.session_state.get("page") or 1)), pages)
+    start = (page - 1) * size
+    st.markdown(f"**{total} program{'s' if total != 1 else ''} found.** "
+                f"Showing {start + 1}–{min(start + size, total)}.")
+    for match in result.matches[start:start + size]:
+        _card(match, query, cfg)
+    if pages > 1:
+        cols = st.columns([1, 2, 1])
+        cols[0].button("← Previous", key="prev", disabled=page <= 1, on_click=_set, args=("page", page - 1))
+        cols[1].markdown(f"<div style='text-align:center'>Page {page} of {pages}</div>",
+                         unsafe_allow_html=True)
+        cols[2].button("Next →", key="next", disabled=page >= pages, on_click=_set, args=("page", page + 1))
+    _map(result.matches, query, cfg)
+
+
+def _map(matches, query, cfg) -> None:  # type: ignore[no-untyped-def]
+    from streamlit_folium import st_folium
+
+    from finder.maprender import build_map
+
+    st.subheader("Map")
+    origin = Place(query.origin.lat, query.origin.lon, query.origin_label, Precision.PLACE, "search")
+    fmap = build_map(matches, origin, query.radius_miles,
+                     tiles_url=cfg.tiles_url, tiles_attribution=cfg.tiles_attribution)
+    st_folium(fmap, returned_objects=[], height=420, use_container_width=True, key="results_map")
