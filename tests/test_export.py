@@ -10,7 +10,15 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from finder.export import EXPORT_COLUMNS, ExportMeta, export_rows, neutralize, to_csv, to_html, to_xlsx
+from finder.export import (
+    EXPORT_COLUMNS,
+    ExportMeta,
+    export_rows,
+    neutralize,
+    to_csv,
+    to_html,
+    to_xlsx,
+)
 from finder.load import load_programs
 
 INJECTION = '=HYPERLINK("http://example.org","x")'

@@ -362,8 +362,8 @@ def render() -> None:
         st.markdown(WHAT_IS_IOP)
     _form(cfg)
     try:
-        catalog, report = common.load_catalog(cfg)
-    except Exception:  # noqa: BLE001 - the UI never shows a traceback
+        catalog, _report = common.load_catalog(cfg)
+    except Exception:
         st.error("The program list could not be loaded right now. Please try again later, "
                  "or call the Helpline at 800-327-5050.")
         return
