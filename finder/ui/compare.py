@@ -1,15 +1,181 @@
-"""The case manager's page: the shortlist side by side (issue 7)."""
+"""The case manager's page: the shortlist side by side, notes, exports and a share link."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+from urllib.parse import urlencode
+
 import streamlit as st
 
+from finder.compare import MAX_COMPARE, Row, comparison, week_grid
+from finder.export import ExportMeta, export_rows, to_csv, to_html, to_xlsx
+from finder.model import Insurance
 from finder.ui import common
+from finder.ui.common import md
+
+
+def _shortlist(catalog) -> list:  # type: ignore[no-untyped-def,type-arg]
+    ids = list(st.session_state.get("sl") or [])
+    by_id = {p.program_id: p for p in catalog.programs}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _remove(program_id: str) -> None:
+    st.session_state["sl"] = [i for i in st.session_state.get("sl") or [] if i != program_id]
+
+
+def _save_note(program_id: str) -> None:
+    notes = dict(st.session_state.get("notes") or {})
+    notes[program_id] = st.session_state.get(f"note_{program_id}", "")
+    st.session_state["notes"] = notes
+
+
+def _table_html(rows: list[Row], names: list[str]) -> str:
+    esc = html.escape
+    head = "".join(f"<th scope='col'>{esc(n)}</th>" for n in names)
+    body = []
+    for row in rows:
+        cls = " class='differs'" if row.differs else ""
+        cells = []
+        for i, value in enumerate(row.values):
+            mine = " class='mine'" if row.highlight and row.highlight[i] else ""
+            cells.append(f"<td{mine}>{esc(value)}</td>")
+        body.append(f"<tr{cls}><th scope='row'>{esc(row.label)}</th>{''.join(cells)}</tr>")
+    return (
+        "<div class='cmp-wrap'><table class='cmp'><thead><tr><th scope='col'>Program</th>"
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+CSS = """
+<style>
+.cmp-wrap { overflow-x: auto; }
+table.cmp { border-collapse: collapse; font-size: 0.9rem; min-width: 100%; }
+table.cmp th, table.cmp td { border: 1px solid #c9ced6; padding: 0.35rem 0.5rem; vertical-align: top; }
+table.cmp thead th { background: #eef2f7; }
+table.cmp tbody th { background: #f7f9fb; text-align: left; white-space: nowrap; }
+table.cmp tr.differs th::after { content: " ≠"; color: #8a3b00; }
+table.cmp tr.differs td { background: #fffbea; }
+table.cmp td.mine { background: #d7f5dd; font-weight: 600; }
+</style>
+"""
+
+
+def _matches_for(programs, cfg):  # type: ignore[no-untyped-def]
+    """Distances and fit for the shortlisted programs, from the search core."""
+    from finder.ui import find
+
+    place = find.current_place(cfg)
+    if place is None:
+        return None, None
+    query = find.build_query(place, filters=False)
+    from finder.search import search
+
+    result = search(common.load_catalog(cfg)[0], query)
+    by_id = {m.program.program_id: m for m in result.matches}
+    return query, [by_id.get(p.program_id) for p in programs]
 
 
 def render() -> None:
     """Draw the shortlist page."""
     cfg = common.settings()
     common.page_chrome(cfg)
+    from finder.ui import find
+
+    find.restore_state()
     st.title("Shortlist & compare")
-    st.info("Add programs to your shortlist from the search results to compare them here.")
+    catalog, _ = common.load_catalog(cfg)
+    programs = _shortlist(catalog)
+    find.sync_url(None, shortlist_only=True)
+    if not programs:
+        st.info("Your shortlist is empty. On **Find a program**, press **Add to shortlist** on the "
+                "programs you want to compare (2 to 6).")
+        return
+
+    query, matches = _matches_for(programs, cfg)
+    st.markdown(f"**{len(programs)} program{'s' if len(programs) != 1 else ''} on your shortlist.** "
+                "Notes stay in this browser tab and in exports; they are never saved on our server.")
+    for p in programs:
+        with st.container(border=True):
+            cols = st.columns([4, 1])
+            cols[0].markdown(f"**{md(p.program_name)}** · {md(p.organization)} · {md(p.city)}")
+            cols[1].button("Remove", key=f"cmp_rm_{p.program_id}", on_click=_remove, args=(p.program_id,))
+            notes = st.session_state.get("notes") or {}
+            st.session_state.setdefault(f"note_{p.program_id}", notes.get(p.program_id, ""))
+            st.text_area("Notes for this program", key=f"note_{p.program_id}", height=68,
+                         on_change=_save_note, args=(p.program_id,),
+                         placeholder="e.g. client prefers evenings; called 11/20, callback Monday")
+
+    shown = programs[:MAX_COMPARE]
+    if len(programs) > MAX_COMPARE:
+        st.warning(f"Comparing the first {MAX_COMPARE}. Remove some to compare others.")
+    if len(shown) >= 2:
+        st.subheader("Side by side")
+        st.caption("Rows marked ≠ differ between programs. Green = takes your client's plan.")
+        plans = tuple(Insurance(v) for v in st.session_state.get("ins") or [])
+        distances = [m.distance_miles if m else None for m in matches] if matches else None
+        fits = None
+        available = query.available if query is not None else ""
+        if matches and available:
+            fits = [str(m.fit or "—") if m else "—" for m in matches[:MAX_COMPARE]]
+        rows = comparison(shown, distances_miles=distances[:MAX_COMPARE] if distances else None,
+                          fits=fits, plans=plans)
+        st.markdown(CSS + _table_html(rows, [p.program_name for p in shown]), unsafe_allow_html=True)
+        st.subheader("Week at a glance")
+        if available:
+            st.caption(f"✓ inside your client's availability ({available}); ✗ outside it.")
+        st.markdown(_table_html(week_grid(shown, available), [p.program_name for p in shown]),
+                    unsafe_allow_html=True)
+    else:
+        st.info("Add at least one more program to compare side by side.")
+
+    _exports(programs, matches, query, catalog)
+    _share_link()
+
+
+def _exports(programs, matches, query, catalog) -> None:  # type: ignore[no-untyped-def]
+    from finder.search import describe
+
+    class _Row:  # a program with no location yet still exports
+        def __init__(self, program):  # type: ignore[no-untyped-def]
+            self.program = program
+            self.distance_miles = None
+
+    items = [m if m is not None else _Row(p) for p, m in zip(programs, matches or [None] * len(programs),
+                                                             strict=True)]
+    meta = ExportMeta(
+        title="IOP Finder shortlist",
+        search=describe(query) if query is not None else "Shortlist (no location given)",
+        data_source=catalog.source if hasattr(catalog, "source") else "IOP Finder provider dataset",
+    )
+    rows = export_rows(items, st.session_state.get("notes") or {})
+    st.subheader("Export")
+    stamp = dt.date.today().isoformat()
+    cols = st.columns(3)
+    cols[0].download_button("CSV", to_csv(rows, meta).encode("utf-8-sig"),
+                            file_name=f"iop-shortlist-{stamp}.csv", mime="text/csv", key="dl_csv")
+    cols[1].download_button("Excel", to_xlsx(rows, meta), file_name=f"iop-shortlist-{stamp}.xlsx",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            key="dl_xlsx")
+    cols[2].download_button("Print view (HTML)", to_html(rows, meta).encode("utf-8"),
+                            file_name=f"iop-shortlist-{stamp}.html", mime="text/html", key="dl_html")
+
+
+def _share_link() -> None:
+    from finder.ui import find
+
+    query = urlencode(find.shareable_params(), safe=",:")
+    base = _base_url()
+    st.subheader("Share")
+    st.caption("Copy this link to reopen the search and shortlist. It holds no street address "
+               "and no notes.")
+    st.code(f"{base}find?{query}" if query else f"{base}find", language=None)
+
+
+def _base_url() -> str:
+    try:
+        url = str(st.context.url)
+    except Exception:
+        return "/"
+    return url.split("?", 1)[0].rsplit("/", 1)[0] + "/"

@@ -47,11 +47,11 @@ If you are not sure what you need, the Helpline at 800-327-5050 can help you cho
 """
 
 
-def _init_state_from_url() -> None:
+def restore_state() -> None:
     """Restore the search: from the URL on a session's first run, else from the last run.
 
     Streamlit forgets a page's widget values when the person visits another
-    page, so the search is also saved in ``_saved_search`` at the end of a run.
+    page, so the search is also saved in ``_saved_search`` on every run.
     """
     if st.session_state.get("_url_restored"):
         for key, value in st.session_state.get("_saved_search", {}).items():
@@ -68,18 +68,35 @@ def _init_state_from_url() -> None:
     st.session_state["_url_restored"] = True
 
 
-def _sync_url(place: Place | None) -> None:
-    """Write the search to the URL, never with a typed street address."""
-    state = {spec.key: st.session_state.get(spec.key, spec.default) for spec in FIELDS}
+def _snapshot() -> dict[str, object]:
+    saved = st.session_state.get("_saved_search", {})
+    return {spec.key: st.session_state.get(spec.key, saved.get(spec.key, spec.default)) for spec in FIELDS}
+
+
+def shareable_params() -> dict[str, str]:
+    """The search and shortlist as URL parameters, never with a typed street address."""
+    state = _snapshot()
     typed = str(state.get("q") or "")
     if typed and is_street_address(typed):
         state["q"] = ""
-        state["at"] = f"{place.lat:.2f},{place.lon:.2f}" if place else ""
+        state["at"] = st.session_state.get("_address_at", "")
     elif typed:
         state["at"] = ""
-    st.session_state["_saved_search"] = {spec.key: st.session_state.get(spec.key, spec.default)
-                                         for spec in FIELDS if spec.key != "sl"}
-    params = encode_state(state)
+    else:
+        state["at"] = st.session_state.get("_device_at", "")
+    return encode_state(state)
+
+
+def sync_url(place: Place | None, *, shortlist_only: bool = False) -> None:
+    """Save the search for other pages and write it to the URL."""
+    if not shortlist_only:
+        typed = str(st.session_state.get("q") or "")
+        if place is not None and typed and is_street_address(typed):
+            st.session_state["_address_at"] = f"{place.lat:.2f},{place.lon:.2f}"
+        st.session_state["_saved_search"] = {
+            spec.key: st.session_state.get(spec.key, spec.default) for spec in FIELDS if spec.key != "sl"
+        }
+    params = shareable_params()
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 
@@ -197,16 +214,34 @@ def _resolve_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
         return None
 
 
+def current_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
+    """The searched place without any messages (for other pages), or None."""
+    typed = str(_snapshot().get("q") or "").strip()
+    loc = common.locator(cfg)
+    try:
+        if typed:
+            return loc.locate(typed)
+        at = st.session_state.get("_device_at") or ""
+        coords = round_coords(str(at)) if at else None
+        return loc.from_device(*coords) if coords else None
+    except FinderError:
+        return None
+
+
 def _use_suggestion(text: str) -> None:
     st.session_state["q"] = text
     st.session_state["page"] = 1
 
 
-def build_query(place: Place):  # type: ignore[no-untyped-def]
-    """Turn the widgets' state into a ``SearchQuery``."""
+def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyped-def]
+    """Turn the widgets' state into a ``SearchQuery``.
+
+    With ``filters=False`` only the place and the availability are kept, for
+    distances and fit on the compare page.
+    """
     from finder.search import PartOfDay, SearchQuery, SortOrder
 
-    s = st.session_state
+    s = _snapshot()
     radius = None if s.get("radius") == "any" else float(s.get("radius") or 25)
     days = [d for d in DAYS if d in (s.get("days") or [])]
     available = ""
@@ -356,7 +391,7 @@ def render() -> None:
     """Draw the search page."""
     cfg = common.settings()
     common.page_chrome(cfg)
-    _init_state_from_url()
+    restore_state()
     st.title("Find an intensive outpatient program")
     with st.expander("What is an IOP?"):
         st.markdown(WHAT_IS_IOP)
@@ -368,7 +403,7 @@ def render() -> None:
                  "or call the Helpline at 800-327-5050.")
         return
     place = _resolve_place(cfg)
-    _sync_url(place)
+    sync_url(place)
     if place is None:
         if not st.session_state.get("q"):
             st.info("Type a ZIP code, town or address above to see programs near you.")
