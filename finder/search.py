@@ -1,0 +1,968 @@
+"""The search engine: which programs near me take my insurance and meet when I can attend.
+
+Pure and fast: no Streamlit, no folium, no I/O. A ``Catalog`` is built once
+from the loaded programs; it keeps the coordinates as numpy arrays sorted by
+latitude and every filterable field as a per-program bitmask, so a query is a
+binary search for the latitude band, a few vectorised bit tests, and a numpy
+haversine over what is left (``../shared/NOTES.md`` section 7 measured numpy
+haversine as the fastest option at every size).
+
+Filter rules
+------------
+* Within a group (insurance, parts of day, services, ...) any selected value
+  matches; across groups every group must match.
+* Insurance: a program that lists only "Private insurance" matches a named
+  commercial plan, with the note "call to confirm your plan".
+* Level of care: IOP also matches SOAP (Massachusetts' structured outpatient
+  programs).
+* Attendance: a hybrid program counts as both in-person and telehealth.
+* Schedules: a program whose schedule is not listed is left out by any
+  schedule filter (parts of day, availability) but counted, unless the query
+  asks to include it; it is then marked "schedule not listed: call to ask".
+* Programs without coordinates cannot be placed and are skipped.
+
+Distances are great-circle (haversine) miles on a sphere of the mean Earth
+radius; they differ from geodesic (WGS84) distances by at most about 0.5 %.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from finder.errors import FinderError
+from finder.model import (
+    LANGUAGES,
+    NAMED_COMMERCIAL_PLANS,
+    Accepting,
+    Attendance,
+    Insurance,
+    LatLon,
+    LevelOfCare,
+    Population,
+    Program,
+    Service,
+)
+from finder.schedule import (
+    Fit,
+    PartOfDay,
+    ScheduleError,
+    fit_availability,
+    schedule_in_words,
+    sessions_in_words,
+    try_weekly_schedule,
+    weekly_schedule,
+)
+
+__all__ = [
+    "EARTH_RADIUS_MILES",
+    "INSURANCE_BITS",
+    "LANGUAGE_BITS",
+    "LEVEL_BITS",
+    "PART_BITS",
+    "POPULATION_BITS",
+    "RADIUS_CHOICES",
+    "SERVICE_BITS",
+    "Catalog",
+    "Fit",
+    "Match",
+    "PartOfDay",
+    "QueryError",
+    "SearchQuery",
+    "SearchResult",
+    "SortOrder",
+    "attendance_code",
+    "describe",
+    "haversine_miles",
+    "mask_of",
+    "search",
+]
+
+#: Mean Earth radius (IUGG), in miles.
+EARTH_RADIUS_MILES = 3958.7613
+_MILES_PER_DEGREE_LAT = EARTH_RADIUS_MILES * math.pi / 180
+
+#: The radii a person can choose; ``None`` means any distance.
+RADIUS_CHOICES: tuple[int, ...] = (5, 10, 25, 50, 100)
+DEFAULT_RADIUS_MILES = 25
+
+# Bit layouts of the catalog's per-program masks: bit i is vocabulary[i].
+INSURANCE_BITS: tuple[Insurance, ...] = tuple(Insurance)
+LEVEL_BITS: tuple[LevelOfCare, ...] = tuple(LevelOfCare)
+SERVICE_BITS: tuple[Service, ...] = tuple(Service)
+POPULATION_BITS: tuple[Population, ...] = tuple(Population)
+LANGUAGE_BITS: tuple[str, ...] = LANGUAGES
+PART_BITS: tuple[PartOfDay, ...] = tuple(PartOfDay)
+_IN_PERSON, _TELEHEALTH = 1, 2
+
+NO_SCHEDULE_REASON = "schedule not listed: call to ask"
+CONFIRM_PLAN = "call to confirm your plan"
+
+
+class QueryError(FinderError, ValueError):
+    """A search query is not valid (bad radius, unknown plan, unreadable availability)."""
+
+    default_user_message = "This search can't be run. Check the options and try again."
+
+
+class SortOrder(enum.StrEnum):
+    """How results are ordered.
+
+    With an availability, full fits always come before partial fits (and those
+    before programs with no schedule listed); the sort orders within each tier.
+    """
+
+    DISTANCE = "distance"  # nearest first
+    VERIFIED = "verified"  # most recently verified first, then nearest
+    FIT = "fit"  # most weekly session hours that fit the availability, then nearest
+
+
+def mask_of(values: Iterable[str], vocabulary: Sequence[str]) -> int:
+    """Return the bitmask of ``values`` in ``vocabulary`` (bit i is vocabulary[i]).
+
+    Values not in the vocabulary are ignored.
+
+    Parameters
+    ----------
+    values : Iterable[str]
+        Members to set.
+    vocabulary : Sequence[str]
+        One of the ``*_BITS`` layouts.
+
+    Returns
+    -------
+    int
+    """
+    index = {str(v): i for i, v in enumerate(vocabulary)}
+    mask = 0
+    for value in values:
+        bit = index.get(str(value))
+        if bit is not None:
+            mask |= 1 << bit
+    return mask
+
+
+def attendance_code(attendance: Attendance | str | None) -> int:
+    """Return the attendance bits: 1 in person, 2 telehealth, 3 hybrid, 0 unknown."""
+    if attendance is None or attendance == "":
+        return 0
+    return {
+        Attendance.IN_PERSON: _IN_PERSON,
+        Attendance.TELEHEALTH: _TELEHEALTH,
+        Attendance.HYBRID: _IN_PERSON | _TELEHEALTH,
+    }[Attendance(attendance)]
+
+
+def haversine_miles(
+    lat_rad: npt.NDArray[np.float64],
+    lon_rad: npt.NDArray[np.float64],
+    cos_lat: npt.NDArray[np.float64],
+    origin: LatLon,
+) -> npt.NDArray[np.float64]:
+    """Great-circle distances in miles from ``origin`` to many points.
+
+    Parameters
+    ----------
+    lat_rad, lon_rad : ndarray
+        The points' latitudes and longitudes in radians.
+    cos_lat : ndarray
+        ``cos(lat_rad)``, precomputed once per catalog.
+    origin : LatLon
+        In degrees.
+
+    Returns
+    -------
+    ndarray of float64
+    """
+    lat0 = math.radians(origin.lat)
+    lon0 = math.radians(origin.lon)
+    half_dlat = np.sin((lat_rad - lat0) * 0.5)
+    half_dlon = np.sin((lon_rad - lon0) * 0.5)
+    a = half_dlat * half_dlat + (math.cos(lat0) * cos_lat) * (half_dlon * half_dlon)
+    np.clip(a, 0.0, 1.0, out=a)
+    return (2 * EARTH_RADIUS_MILES) * np.arcsin(np.sqrt(a))
+
+
+# --- The query ---------------------------------------------------------------
+
+
+def _enum_tuple(kind: type[enum.StrEnum], values: object, what: str) -> tuple[Any, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = (values,)
+    items: list[Any] = []
+    for value in values:  # type: ignore[attr-defined]
+        try:
+            member = kind(value)
+        except ValueError as err:
+            choices = ", ".join(str(m) for m in kind)
+            raise QueryError(
+                f"unknown {what} {value!r}",
+                f"'{value}' is not a {what} we know. Choose from: {choices}.",
+            ) from err
+        if member not in items:
+            items.append(member)
+    return tuple(items)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What a person is looking for. Immutable; JSON via ``as_dict``/``from_dict``.
+
+    Parameters
+    ----------
+    origin : LatLon
+        Where to measure distance from.
+    origin_label : str
+        How to name the origin, e.g. ``"Cambridge (02139)"``.
+    radius_miles : int or None
+        One of ``RADIUS_CHOICES``; None means any distance. Default 25.
+    insurance : tuple of Insurance
+        Any of these plans.
+    sessions : tuple of PartOfDay
+        Any of these parts of the day or week.
+    available : str
+        When the person can attend, as a weekly ``opening_hours`` schedule such
+        as ``Mo-Fr 17:30-21:30``; ``""`` for no availability filter.
+    include_unknown_schedule : bool
+        Keep programs with no schedule listed when a schedule filter is on.
+    level_of_care : tuple of LevelOfCare
+        Any of these; IOP also matches SOAP. Empty means any level.
+    services : tuple of Service
+        Any of these (MOUD types, co-occurring mental health care).
+    populations : tuple of Population
+        Any of these.
+    languages : tuple of str
+        Any of these (names from ``finder.model.LANGUAGES``).
+    attendance : Attendance or None
+        In person or telehealth (a hybrid program counts as both); None for any.
+    accepting_new_clients : bool
+        Only programs that say they are taking new clients.
+    sort : SortOrder
+        Result order.
+    """
+
+    origin: LatLon
+    origin_label: str = ""
+    radius_miles: int | None = DEFAULT_RADIUS_MILES
+    insurance: tuple[Insurance, ...] = ()
+    sessions: tuple[PartOfDay, ...] = ()
+    available: str = ""
+    include_unknown_schedule: bool = False
+    level_of_care: tuple[LevelOfCare, ...] = ()
+    services: tuple[Service, ...] = ()
+    populations: tuple[Population, ...] = ()
+    languages: tuple[str, ...] = ()
+    attendance: Attendance | None = None
+    accepting_new_clients: bool = False
+    sort: SortOrder = SortOrder.DISTANCE
+
+    def __post_init__(self) -> None:
+        def put(name: str, value: object) -> None:
+            object.__setattr__(self, name, value)
+
+        lat, lon = (float(v) for v in self.origin)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat + lon):
+            raise QueryError(
+                f"origin must be a valid (lat, lon), got {self.origin!r}",
+                "The starting point of this search is not a valid location.",
+            )
+        put("origin", LatLon(lat, lon))
+        if self.radius_miles is not None:
+            if self.radius_miles not in RADIUS_CHOICES:
+                choices = ", ".join(str(r) for r in RADIUS_CHOICES)
+                raise QueryError(
+                    f"radius_miles must be one of {choices} or None, got {self.radius_miles!r}",
+                    f"Choose a distance of {choices} miles, or any distance.",
+                )
+            put("radius_miles", int(self.radius_miles))
+        put("insurance", _enum_tuple(Insurance, self.insurance, "payment option"))
+        put("sessions", _enum_tuple(PartOfDay, self.sessions, "part of the day"))
+        put("level_of_care", _enum_tuple(LevelOfCare, self.level_of_care, "level of care"))
+        put("services", _enum_tuple(Service, self.services, "service"))
+        put("populations", _enum_tuple(Population, self.populations, "population"))
+        languages = (self.languages,) if isinstance(self.languages, str) else self.languages
+        for language in languages:
+            if language not in LANGUAGES:
+                raise QueryError(
+                    f"unknown language {language!r}",
+                    f"'{language}' is not a language we list. Check the spelling.",
+                )
+        put("languages", tuple(dict.fromkeys(languages)))
+        attendance = self.attendance
+        if attendance is not None and not isinstance(attendance, Attendance):
+            attendance = _enum_tuple(Attendance, attendance, "way to attend")[0]
+        put("attendance", attendance)
+        put("sort", _enum_tuple(SortOrder, self.sort, "sort order")[0])
+        put("available", self.available.strip())
+        if self.available:
+            try:
+                schedule = weekly_schedule(self.available)
+            except ScheduleError as err:
+                raise QueryError(
+                    f"available {self.available!r}: {err}",
+                    f"We couldn't read the availability '{self.available}': {err}.",
+                ) from err
+            if not schedule.sessions:
+                raise QueryError(
+                    f"available {self.available!r} has no time in it",
+                    "The availability has no days and times in it.",
+                )
+        put("origin_label", str(self.origin_label).strip())
+        put("include_unknown_schedule", bool(self.include_unknown_schedule))
+        put("accepting_new_clients", bool(self.accepting_new_clients))
+
+    @property
+    def filters_schedule(self) -> bool:
+        """Whether a schedule filter (parts of day or availability) is on."""
+        return bool(self.sessions or self.available)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form (plain strings, lists and numbers) for the CLI and URLs."""
+        return {
+            "origin": {"lat": self.origin.lat, "lon": self.origin.lon},
+            "origin_label": self.origin_label,
+            "radius_miles": self.radius_miles,
+            "insurance": [str(v) for v in self.insurance],
+            "sessions": [str(v) for v in self.sessions],
+            "available": self.available,
+            "include_unknown_schedule": self.include_unknown_schedule,
+            "level_of_care": [str(v) for v in self.level_of_care],
+            "services": [str(v) for v in self.services],
+            "populations": [str(v) for v in self.populations],
+            "languages": list(self.languages),
+            "attendance": str(self.attendance) if self.attendance else None,
+            "accepting_new_clients": self.accepting_new_clients,
+            "sort": str(self.sort),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SearchQuery:
+        """Build a query from ``as_dict()`` output; missing keys take their defaults.
+
+        Parameters
+        ----------
+        data : Mapping
+            Keys as in ``as_dict``. ``origin`` may be ``{"lat", "lon"}`` or a
+            ``[lat, lon]`` pair. Unknown keys are ignored (old bookmarks).
+
+        Returns
+        -------
+        SearchQuery
+
+        Raises
+        ------
+        QueryError
+            When a value is invalid; ``user_message`` says which.
+        """
+        origin = data.get("origin")
+        try:
+            if isinstance(origin, Mapping):
+                latlon = LatLon(float(origin["lat"]), float(origin["lon"]))
+            else:
+                lat, lon = origin  # type: ignore[misc]
+                latlon = LatLon(float(lat), float(lon))
+        except (KeyError, TypeError, ValueError) as err:
+            raise QueryError(
+                f"origin must be {{'lat', 'lon'}} or [lat, lon], got {origin!r}",
+                "The starting point of this search is missing or not a location.",
+            ) from err
+        names = set(cls.__dataclass_fields__) - {"origin"}
+        kwargs = {name: data[name] for name in names if name in data}
+        return cls(origin=latlon, **kwargs)
+
+
+# --- The catalog -------------------------------------------------------------
+
+
+class Catalog:
+    """All searchable programs, as arrays sorted by latitude. Build once, query often.
+
+    Build with ``Catalog.from_programs(programs)``; ``Catalog.from_arrays`` is
+    the fast path for benchmarks that cannot afford a million ``Program``
+    objects. Programs without coordinates are skipped (counted in
+    ``skipped_no_coordinates``).
+    """
+
+    __slots__ = (
+        "_accepting",
+        "_attendance",
+        "_cos_lat",
+        "_insurance",
+        "_languages",
+        "_lat_deg",
+        "_lat_rad",
+        "_level",
+        "_lon_rad",
+        "_parts",
+        "_populations",
+        "_programs",
+        "_row",
+        "_schedule",
+        "_schedule_hours",
+        "_schedule_text",
+        "_schedules",
+        "_services",
+        "_verified",
+        "skipped_no_coordinates",
+    )
+
+    def __init__(
+        self,
+        *,
+        programs: Sequence[Program],
+        latitude: npt.ArrayLike,
+        longitude: npt.ArrayLike,
+        insurance: npt.ArrayLike,
+        level: npt.ArrayLike,
+        services: npt.ArrayLike,
+        populations: npt.ArrayLike,
+        languages: npt.ArrayLike,
+        attendance: npt.ArrayLike,
+        accepting: npt.ArrayLike,
+        last_verified: npt.ArrayLike,
+        schedules: Sequence[str],
+        schedule_code: npt.ArrayLike,
+        skipped_no_coordinates: int = 0,
+    ) -> None:
+        lat = np.asarray(latitude, dtype=np.float64)
+        lon = np.asarray(longitude, dtype=np.float64)
+        if lat.shape != lon.shape or lat.ndim != 1:
+            raise ValueError("latitude and longitude must be 1-D arrays of the same length")
+        if len(programs) != len(lat):
+            raise ValueError(f"got {len(programs)} programs for {len(lat)} coordinates")
+        order = np.argsort(lat, kind="stable")
+        self._programs = programs
+        self._row = order
+        self._lat_deg = lat[order]
+        self._lat_rad = np.radians(self._lat_deg)
+        self._lon_rad = np.radians(lon[order])
+        self._cos_lat = np.cos(self._lat_rad)
+
+        def column(values: npt.ArrayLike, dtype: type) -> npt.NDArray[Any]:
+            array: npt.NDArray[Any] = np.asarray(values, dtype=dtype)
+            if array.shape != lat.shape:
+                raise ValueError(f"every column needs {len(lat)} values, got {array.shape}")
+            return array[order]
+
+        self._insurance = column(insurance, np.uint32)
+        self._level = column(level, np.uint8)
+        self._services = column(services, np.uint8)
+        self._populations = column(populations, np.uint16)
+        self._languages = column(languages, np.uint64)
+        self._attendance = column(attendance, np.uint8)
+        self._accepting = column(accepting, np.bool_)
+        self._verified = column(last_verified, np.int32)
+        self._schedule = column(schedule_code, np.int32)
+        # Per distinct schedule: parsed once, then shared by every program using it.
+        self._schedules = tuple(schedules)
+        parsed = [try_weekly_schedule(text) for text in self._schedules]
+        self._schedule_text = tuple(
+            schedule_in_words(text) if p is not None else "Schedule not listed"
+            for text, p in zip(self._schedules, parsed, strict=True)
+        )
+        self._schedule_hours = np.array(
+            [p.hours_per_week if p is not None else -1.0 for p in parsed] + [-1.0]
+        )
+        part_masks = np.array(
+            [mask_of(p.parts, PART_BITS) if p is not None else 0 for p in parsed] + [0],
+            dtype=np.uint8,
+        )
+        # An unreadable schedule is as good as none: code -1 (it indexes the
+        # trailing sentinel entries above).
+        unknown = np.array([p is None for p in parsed] + [True])
+        self._schedule = np.where(unknown[self._schedule], -1, self._schedule).astype(np.int32)
+        self._parts = part_masks[self._schedule]
+        self.skipped_no_coordinates = int(skipped_no_coordinates)
+
+    @classmethod
+    def from_programs(cls, programs: Iterable[Program]) -> Catalog:
+        """Build a catalog from loaded programs.
+
+        Parameters
+        ----------
+        programs : Iterable[Program]
+            Typically ``load_programs(path).programs``. Programs without
+            coordinates are skipped.
+
+        Returns
+        -------
+        Catalog
+        """
+        placed: list[Program] = []
+        skipped = 0
+        for program in programs:
+            if program.latlon is None:
+                skipped += 1
+            else:
+                placed.append(program)
+        schedule_index: dict[str, int] = {}
+        codes = []
+        for program in placed:
+            text = program.schedule.strip()
+            codes.append(schedule_index.setdefault(text, len(schedule_index)) if text else -1)
+        return cls(
+            programs=tuple(placed),
+            latitude=[p.latlon[0] for p in placed if p.latlon],
+            longitude=[p.latlon[1] for p in placed if p.latlon],
+            insurance=[mask_of(p.insurance, INSURANCE_BITS) for p in placed],
+            level=[mask_of((p.level_of_care,), LEVEL_BITS) for p in placed],
+            services=[mask_of(p.services, SERVICE_BITS) for p in placed],
+            populations=[mask_of(p.populations, POPULATION_BITS) for p in placed],
+            languages=[mask_of(p.languages, LANGUAGE_BITS) for p in placed],
+            attendance=[attendance_code(p.attendance) for p in placed],
+            accepting=[p.accepting_new_clients == Accepting.YES for p in placed],
+            last_verified=[p.last_verified.toordinal() for p in placed],
+            schedules=list(schedule_index),
+            schedule_code=codes,
+            skipped_no_coordinates=skipped,
+        )
+
+    @classmethod
+    def from_arrays(cls, **columns: Any) -> Catalog:
+        """Build a catalog straight from columns (fast path for large benchmarks).
+
+        Parameters
+        ----------
+        **columns
+            The keyword arguments of ``Catalog(...)``: ``programs`` (any
+            sequence, e.g. one that builds a ``Program`` on access),
+            ``latitude``, ``longitude``, the masks ``insurance``, ``level``,
+            ``services``, ``populations``, ``languages`` laid out as
+            ``*_BITS``, ``attendance`` as ``attendance_code``, ``accepting``
+            (bool), ``last_verified`` (date ordinals), ``schedules`` (distinct
+            schedule strings) and ``schedule_code`` (index into ``schedules``,
+            -1 for none).
+
+        Returns
+        -------
+        Catalog
+        """
+        return cls(**columns)
+
+    def __len__(self) -> int:
+        return len(self._lat_deg)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Catalog {len(self)} programs, {len(self._schedules)} distinct schedules, "
+            f"{self.skipped_no_coordinates} skipped without coordinates>"
+        )
+
+    @property
+    def programs(self) -> Sequence[Program]:
+        """The searchable programs, in the order they were given."""
+        return self._programs
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the catalog's arrays, in bytes."""
+        arrays = (
+            self._row, self._lat_deg, self._lat_rad, self._lon_rad, self._cos_lat,
+            self._insurance, self._level, self._services, self._populations,
+            self._languages, self._attendance, self._accepting, self._verified,
+            self._schedule, self._parts,
+        )
+        return sum(a.nbytes for a in arrays)
+
+
+# --- Results -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One program in the results, with why it matched.
+
+    Parameters
+    ----------
+    program : Program
+        The program.
+    distance_miles : float
+        Great-circle distance from the query's origin.
+    fit : Fit or None
+        How its sessions fit the query's availability; None when the query has
+        no availability or the schedule is not listed.
+    fit_hours : float
+        Weekly session hours inside the availability (all session hours when
+        the query has none; 0 when the schedule is not listed).
+    reasons : tuple of str
+        Why it matched, e.g. ``"takes MassHealth"``,
+        ``"evening sessions Mon, Wed, Thu 6:00–9:00 PM"``.
+    plan_notes : tuple of str
+        Caveats about payment, e.g. ``"Harvard Pilgrim: call to confirm your plan"``.
+    schedule_text : str
+        The schedule in words, or ``"Schedule not listed"``.
+    """
+
+    program: Program
+    distance_miles: float
+    fit: Fit | None
+    fit_hours: float
+    reasons: tuple[str, ...]
+    plan_notes: tuple[str, ...]
+    schedule_text: str
+
+    @property
+    def schedule_listed(self) -> bool:
+        """Whether the program's session times are known."""
+        return self.schedule_text != "Schedule not listed"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The outcome of ``search``: ordered matches and what was left out.
+
+    Parameters
+    ----------
+    query : SearchQuery
+        The query that produced it.
+    matches : tuple of Match
+        In result order.
+    unknown_schedule_hidden : int
+        Programs that passed every other filter but were left out because their
+        schedule is not listed.
+    """
+
+    query: SearchQuery
+    matches: tuple[Match, ...]
+    unknown_schedule_hidden: int = 0
+    message: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = self.unknown_schedule_hidden
+        message = ""
+        if n:
+            message = (
+                f"{n} more program{'s' if n != 1 else ''} "
+                f"{'have' if n != 1 else 'has'} no schedule listed"
+            )
+        object.__setattr__(self, "message", message)
+
+    @property
+    def total(self) -> int:
+        """How many programs matched."""
+        return len(self.matches)
+
+
+# --- Searching ---------------------------------------------------------------
+
+
+def _insurance_query_mask(query: SearchQuery) -> int:
+    mask = mask_of(query.insurance, INSURANCE_BITS)
+    if NAMED_COMMERCIAL_PLANS.intersection(query.insurance):
+        mask |= mask_of((Insurance.PRIVATE,), INSURANCE_BITS)
+    return mask
+
+
+def _level_query_mask(query: SearchQuery) -> int:
+    levels = set(query.level_of_care)
+    if LevelOfCare.IOP in levels:
+        levels.add(LevelOfCare.SOAP)
+    return mask_of(levels, LEVEL_BITS)
+
+
+def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
+    """Find the programs that match a query, in result order.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The programs to search.
+    query : SearchQuery
+        What to look for.
+
+    Returns
+    -------
+    SearchResult
+        Matches with distance, fit and reasons; plus how many programs were
+        left out only because their schedule is not listed.
+    """
+    lo, hi = 0, len(catalog)
+    radius = query.radius_miles
+    if radius is not None:
+        # On a sphere a point is never nearer than its latitude difference, so
+        # a latitude band (binary search in the sorted array) is exact.
+        band = radius / _MILES_PER_DEGREE_LAT + 1e-9
+        lo = int(np.searchsorted(catalog._lat_deg, query.origin.lat - band, "left"))
+        hi = int(np.searchsorted(catalog._lat_deg, query.origin.lat + band, "right"))
+    window = slice(lo, hi)
+    keep: npt.NDArray[np.bool_] | None = None
+
+    def narrow(test: npt.NDArray[np.bool_]) -> None:
+        nonlocal keep
+        keep = test if keep is None else keep & test
+
+    if query.insurance:
+        narrow((catalog._insurance[window] & np.uint32(_insurance_query_mask(query))) != 0)
+    if query.level_of_care:
+        narrow((catalog._level[window] & np.uint8(_level_query_mask(query))) != 0)
+    if query.services:
+        narrow((catalog._services[window] & np.uint8(mask_of(query.services, SERVICE_BITS))) != 0)
+    if query.populations:
+        bits = np.uint16(mask_of(query.populations, POPULATION_BITS))
+        narrow((catalog._populations[window] & bits) != 0)
+    if query.languages:
+        bits64 = np.uint64(mask_of(query.languages, LANGUAGE_BITS))
+        narrow((catalog._languages[window] & bits64) != 0)
+    if query.attendance is not None:
+        wanted = attendance_code(query.attendance)
+        narrow((catalog._attendance[window] & np.uint8(wanted)) == wanted)
+    if query.accepting_new_clients:
+        narrow(catalog._accepting[window])
+    rows = np.arange(lo, hi) if keep is None else lo + np.flatnonzero(keep)
+
+    distance = haversine_miles(
+        catalog._lat_rad[rows], catalog._lon_rad[rows], catalog._cos_lat[rows], query.origin
+    )
+    if radius is not None:
+        inside = distance <= radius
+        rows, distance = rows[inside], distance[inside]
+
+    codes = catalog._schedule[rows]
+    tier = np.zeros(len(rows), dtype=np.int8)  # 2 fits, 1 partly, 0 not listed
+    hours = catalog._schedule_hours[codes]
+    fits: dict[int, tuple[Fit, float]] = {}
+    hidden = 0
+    if query.filters_schedule:
+        unknown = codes < 0
+        ok = ~unknown
+        if query.sessions:
+            ok &= (catalog._parts[rows] & np.uint8(mask_of(query.sessions, PART_BITS))) != 0
+        if query.available:
+            known = np.unique(codes[ok])
+            fits = {
+                int(c): fit_availability(catalog._schedules[c], query.available) for c in known
+            }
+            tier_of = np.zeros(len(catalog._schedules) + 1, dtype=np.int8)
+            hours_of = np.full(len(catalog._schedules) + 1, -1.0)
+            for code, (how, fit_hours) in fits.items():
+                tier_of[code] = {Fit.FITS: 2, Fit.PARTLY: 1, Fit.NONE: -1}[how]
+                hours_of[code] = fit_hours
+            tier = tier_of[codes]
+            hours = hours_of[codes]
+            ok &= tier > 0
+        hidden = int(np.count_nonzero(unknown))
+        if query.include_unknown_schedule:
+            ok |= unknown
+            hidden = 0
+        rows, distance, tier, hours, codes = (
+            rows[ok], distance[ok], tier[ok], hours[ok], codes[ok]
+        )
+
+    if query.sort == SortOrder.VERIFIED:
+        order = np.lexsort((distance, -catalog._verified[rows], -tier))
+    elif query.sort == SortOrder.FIT:
+        order = np.lexsort((distance, -hours, -tier))
+    else:
+        order = np.lexsort((distance, -tier))
+    rows, distance, codes, hours = rows[order], distance[order], codes[order], hours[order]
+
+    explain = _Explainer(catalog, query, fits)
+    programs = catalog._programs
+    program_rows = catalog._row[rows].tolist()
+    keys = zip(
+        catalog._insurance[rows].tolist(),
+        catalog._level[rows].tolist(),
+        catalog._services[rows].tolist(),
+        catalog._populations[rows].tolist(),
+        catalog._languages[rows].tolist(),
+        catalog._attendance[rows].tolist(),
+        codes.tolist(),
+        strict=True,
+    )
+    matches = []
+    for row, miles, fit_hours, key in zip(
+        program_rows, distance.tolist(), hours.tolist(), keys, strict=True
+    ):
+        fit, reasons, notes, text = explain(key)
+        matches.append(
+            Match(programs[row], miles, fit, max(fit_hours, 0.0), reasons, notes, text)
+        )
+    return SearchResult(query, tuple(matches), hidden)
+
+
+_SERVICE_WORDS = {
+    Service.BUPRENORPHINE: "buprenorphine",
+    Service.METHADONE: "methadone",
+    Service.NALTREXONE: "naltrexone",
+    Service.CO_OCCURRING: "co-occurring mental health care",
+}
+_POPULATION_WORDS = {
+    Population.ADULTS: "adults",
+    Population.YOUNG_ADULTS: "young adults",
+    Population.ADOLESCENTS: "adolescents",
+    Population.SENIORS: "seniors",
+    Population.WOMEN: "women",
+    Population.MEN: "men",
+    Population.VETERANS: "veterans",
+    Population.LGBTQ: "LGBTQ+ people",
+    Population.PREGNANT_POSTPARTUM: "pregnant or postpartum people",
+}
+_PART_WORDS = {
+    PartOfDay.MORNING: "in the morning",
+    PartOfDay.AFTERNOON: "in the afternoon",
+    PartOfDay.EVENING: "in the evening",
+    PartOfDay.WEEKEND: "on weekends",
+}
+
+
+def _join(words: Sequence[str], conjunction: str = "and") -> str:
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def _members(mask: int, vocabulary: Sequence[str]) -> list[str]:
+    return [v for i, v in enumerate(vocabulary) if mask >> i & 1]
+
+
+class _Explainer:
+    """Reasons for one query, memoised per combination of program attributes.
+
+    Results share few distinct combinations (plans, schedule, ...), so each is
+    worded once per query.
+    """
+
+    def __init__(self, catalog: Catalog, query: SearchQuery, fits: dict[int, tuple[Fit, float]]):
+        self.catalog = catalog
+        self.query = query
+        self.fits = fits
+        self.memo: dict[tuple[int, ...], tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]] = {}
+
+    def __call__(
+        self, key: tuple[int, ...]
+    ) -> tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]:
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._explain(*key)
+        return found
+
+    def _explain(
+        self, plans: int, level: int, services: int, populations: int,
+        languages: int, attendance: int, code: int,
+    ) -> tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]:
+        query = self.query
+        reasons: list[str] = []
+        notes: list[str] = []
+        if query.insurance:
+            accepted = set(_members(plans, INSURANCE_BITS))
+            direct = [p for p in query.insurance if p in accepted]
+            via_private = [
+                p for p in query.insurance
+                if p not in accepted and p in NAMED_COMMERCIAL_PLANS
+                and Insurance.PRIVATE in accepted
+            ]
+            if direct:
+                reasons.append(f"takes {_join(direct)}")
+            if via_private:
+                reasons.append(f"takes private insurance, which may include {_join(via_private, 'or')}")
+                notes.extend(f"{plan}: {CONFIRM_PLAN}" for plan in via_private)
+        fit: Fit | None = None
+        schedule = None
+        if code >= 0:
+            schedule = try_weekly_schedule(self.catalog._schedules[code])
+        if query.filters_schedule and schedule is None:
+            reasons.append(NO_SCHEDULE_REASON)
+        elif schedule is not None:
+            for part in query.sessions:
+                sessions = schedule.sessions_in(part)
+                if sessions:
+                    reasons.append(f"{part} sessions {sessions_in_words(sessions)}")
+            if query.available and code in self.fits:
+                fit = self.fits[code][0]
+                if self.fits[code][0] == Fit.FITS:
+                    reasons.append("every session fits your availability")
+                else:
+                    window = weekly_schedule(query.available).mask
+                    inside = [s for s in schedule.sessions if s.mask & ~window == 0]
+                    reasons.append(
+                        f"some sessions fit your availability: {sessions_in_words(inside)}"
+                    )
+        if query.level_of_care:
+            (name,) = _members(level, LEVEL_BITS) or ["?"]
+            if name == LevelOfCare.SOAP and LevelOfCare.SOAP not in query.level_of_care:
+                reasons.append("SOAP (structured outpatient), which counts as IOP")
+            else:
+                reasons.append(f"level of care: {name}")
+        if query.services:
+            offered = [_SERVICE_WORDS[s] for s in query.services if s in _members(services, SERVICE_BITS)]
+            reasons.append(f"offers {_join(offered)}")
+        if query.populations:
+            served = set(_members(populations, POPULATION_BITS))
+            reasons.append(
+                f"serves {_join([_POPULATION_WORDS[p] for p in query.populations if p in served])}"
+            )
+        if query.languages:
+            spoken = set(_members(languages, LANGUAGE_BITS))
+            reasons.append(f"offers services in {_join([x for x in query.languages if x in spoken])}")
+        if query.attendance is not None:
+            if attendance == _IN_PERSON | _TELEHEALTH:
+                reasons.append("meets in person or by telehealth")
+            elif attendance == _TELEHEALTH:
+                reasons.append("meets by telehealth")
+            else:
+                reasons.append("meets in person")
+        if query.accepting_new_clients:
+            reasons.append("accepting new clients")
+        text = self.catalog._schedule_text[code] if code >= 0 else "Schedule not listed"
+        return fit, tuple(reasons), tuple(notes), text
+
+
+def describe(query: SearchQuery) -> str:
+    """Say in one plain-English sentence what a query looks for.
+
+    Parameters
+    ----------
+    query : SearchQuery
+        The query.
+
+    Returns
+    -------
+    str
+        For example "IOP programs within 10 miles of Cambridge (02139) that take
+        MassHealth and meet in the evening".
+    """
+    if query.level_of_care:
+        subject = f"{_join([str(level) for level in query.level_of_care], 'or')} programs"
+    else:
+        subject = "Programs"
+    place = query.origin_label or f"{query.origin.lat:.4f}, {query.origin.lon:.4f}"
+    if query.radius_miles is None:
+        where = f"at any distance from {place}"
+    else:
+        where = f"within {query.radius_miles} miles of {place}"
+    clauses: list[str] = []
+    if query.insurance:
+        clauses.append(f"take {_join([str(p) for p in query.insurance], 'or')}")
+    if query.sessions:
+        clauses.append(f"meet {_join([_PART_WORDS[p] for p in query.sessions], 'or')}")
+    if query.available:
+        clauses.append(f"fit your availability ({schedule_in_words(query.available)})")
+    if query.services:
+        clauses.append(f"offer {_join([_SERVICE_WORDS[s] for s in query.services], 'or')}")
+    if query.populations:
+        clauses.append(f"serve {_join([_POPULATION_WORDS[p] for p in query.populations], 'or')}")
+    if query.languages:
+        clauses.append(f"offer services in {_join(list(query.languages), 'or')}")
+    if query.attendance == Attendance.IN_PERSON:
+        clauses.append("meet in person")
+    elif query.attendance == Attendance.TELEHEALTH:
+        clauses.append("offer telehealth")
+    elif query.attendance == Attendance.HYBRID:
+        clauses.append("offer both in-person and telehealth sessions")
+    if query.accepting_new_clients:
+        clauses.append("are accepting new clients")
+    sentence = f"{subject} {where}"
+    if clauses:
+        sentence += f" that {_join(clauses)}"
+    if query.filters_schedule and query.include_unknown_schedule:
+        sentence += ", plus programs with no schedule listed"
+    return sentence
