@@ -242,7 +242,7 @@ def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyp
     from finder.search import PartOfDay, SearchQuery, SortOrder
 
     s = _snapshot()
-    radius = None if s.get("radius") == "any" else float(s.get("radius") or 25)
+    radius = None if s.get("radius") == "any" else int(str(s.get("radius") or 25))
     days = [d for d in DAYS if d in (s.get("days") or [])]
     available = ""
     if days and s.get("from") and s.get("to") and s["from"] < s["to"]:
@@ -251,6 +251,9 @@ def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyp
     if s.get("co"):
         services.append(Service.CO_OCCURRING)
     attendance = s.get("att") if s.get("att") in ("in-person", "telehealth") else None
+    if not filters:
+        return SearchQuery(origin=LatLon(place.lat, place.lon), origin_label=place.label,
+                           radius_miles=None, available=available, include_unknown_schedule=True)
     return SearchQuery(
         origin=LatLon(place.lat, place.lon),
         origin_label=place.label,
