@@ -74,3 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
     return 0
+
+
+from finder.importers.cli import import_  # noqa: E402
+
+cli.add_command(import_)

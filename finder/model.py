@@ -212,6 +212,9 @@ LANGUAGES: tuple[str, ...] = (
     "Yiddish",
     "American Sign Language",
     "Native American languages",
+    "Creole",
+    "Ojibwa",
+    "Yupik",
 )
 
 #: Latitude/longitude box of Massachusetts, islands included, with a small
