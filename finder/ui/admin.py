@@ -1,15 +1,217 @@
-"""The admin page: refresh the provider dataset safely (issue 8)."""
+"""The admin page: upload, validate, geocode, review the diff, publish, roll back.
+
+Protected by a password from ``st.secrets["admin_password"]`` or the
+environment variable ``FINDER_ADMIN_PASSWORD``. With neither set the page is
+off. Nothing about the data is rendered before a successful login.
+"""
 
 from __future__ import annotations
 
+import io
+import os
+
 import streamlit as st
 
+from finder.auth import PasswordCheck, Throttle
+from finder.errors import FinderError
 from finder.ui import common
+
+PASSWORD_ENV = "FINDER_ADMIN_PASSWORD"
+
+
+def _configured_password() -> str:
+    try:
+        secret = st.secrets.get("admin_password", "")
+    except (FileNotFoundError, KeyError, AttributeError, OSError):
+        secret = ""
+    except Exception:  # streamlit raises its own error when no secrets file exists
+        secret = ""
+    return str(secret or os.environ.get(PASSWORD_ENV, ""))
+
+
+@st.cache_resource(show_spinner=False)
+def _check(configured: str) -> PasswordCheck | None:
+    return PasswordCheck.from_config(configured)
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle() -> Throttle:
+    # One per process, shared by every session: a new tab does not reset it.
+    return Throttle()
+
+
+def _login(check: PasswordCheck) -> bool:
+    if st.session_state.get("admin_ok"):
+        return True
+    throttle = _throttle()
+    with st.form("admin_login"):
+        attempt = st.text_input("Admin password", type="password", key="admin_pw")
+        submitted = st.form_submit_button("Log in")
+    if submitted:
+        wait = throttle.wait_s()
+        if wait > 0:
+            st.error(f"Too many wrong passwords. Wait {wait:.0f} seconds, then try again.")
+        elif check.verify(attempt or ""):
+            throttle.succeeded()
+            st.session_state["admin_ok"] = True
+            st.session_state.pop("admin_pw", None)
+            st.rerun()
+        else:
+            throttle.failed()
+            st.error("That password is not right.")
+    return False
 
 
 def render() -> None:
     """Draw the admin page."""
     cfg = common.settings()
     common.page_chrome(cfg)
-    st.title("Admin")
-    st.info("The admin page is not available yet.")
+    st.title("Admin: update the program list")
+    check = _check(_configured_password())
+    if check is None:
+        st.info(
+            "The admin page is off because no admin password is set. To turn it on, set the "
+            f"environment variable `{PASSWORD_ENV}` (or `admin_password` in "
+            "`.streamlit/secrets.toml`) and restart the app. A hash made with "
+            "`python -m finder.auth` works too."
+        )
+        return
+    if not _login(check):
+        return
+    if st.button("Log out", key="admin_logout"):
+        st.session_state["admin_ok"] = False
+        st.rerun()
+    _live_and_history(cfg)
+    _upload_and_publish(cfg)
+
+
+def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
+    from finder.publish import history, rollback
+
+    st.subheader("Live data and history")
+    try:
+        versions = history(cfg.data_dir)
+    except FinderError as err:
+        st.error(err.user_message)
+        return
+    if not versions:
+        st.caption("No published versions yet: the live file is the one shipped with the app.")
+        return
+    st.dataframe(
+        [{"version": v.version, "live": "● live" if v.live else "", "published (UTC)": v.created,
+          "programs": v.programs, "what changed": v.summary, "source": v.source} for v in versions],
+        hide_index=True, use_container_width=True,
+    )
+    older = [v.version for v in versions if not v.live]
+    if older:
+        cols = st.columns([2, 2, 1])
+        target = cols[0].selectbox("Roll back to", older, key="rollback_to")
+        sure = cols[1].checkbox("Yes, make this version live", key="rollback_sure")
+        if cols[2].button("Roll back", key="rollback_go", disabled=not sure):
+            try:
+                restored = rollback(cfg.data_dir, target)
+            except FinderError as err:
+                st.error(err.user_message)
+            else:
+                st.success(f"Version {target} is live again (recorded as {restored.version}).")
+
+
+def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
+    st.subheader("Upload a new file")
+    st.caption(
+        "A provider CSV (start from `finder template`) or a FindTreatment.gov download. "
+        f"Up to {cfg.upload_max_mb:g} MB. Nothing is published until you confirm."
+    )
+    upload = st.file_uploader("Provider CSV or FindTreatment.gov download", type=["csv", "json"],
+                              key="admin_upload")
+    cols = st.columns(2)
+    merge = cols[0].checkbox("Merge a SAMHSA download (keep our schedules and notes)", key="admin_merge")
+    valid_only = cols[1].checkbox("Publish valid rows only", key="admin_valid_only")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    max_bytes = int(cfg.upload_max_mb * 1_048_576)
+    if len(data) > max_bytes:
+        st.error(f"This file is {len(data) / 1_048_576:.1f} MB; the limit is {cfg.upload_max_mb:g} MB. "
+                 "Check that it is the right file.")
+        return
+
+    from finder.refresh import prepare_refresh
+
+    bar = st.progress(0.0, text="Checking the file…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Finding coordinates: {done} of {total}")
+
+    try:
+        plan = prepare_refresh(data, data_dir=cfg.data_dir, merge=merge, valid_rows_only=valid_only,
+                               max_bytes=max_bytes, locator=common.locator(cfg), progress=progress,
+                               file_name=upload.name)
+    except FinderError as err:
+        bar.empty()
+        st.error(err.user_message)
+        return
+    bar.progress(1.0, text="Checked.")
+    _show_plan(plan)
+    if not plan.can_publish:
+        st.error("This file can't be published yet. Fix the problems above"
+                 + ("" if valid_only else ", or choose 'Publish valid rows only'") + ".")
+        return
+    st.markdown(f"**Ready:** {plan.summary_line}")
+    sure = st.checkbox("I have reviewed the changes. Publish them.", key="admin_sure")
+    if st.button("Publish", type="primary", key="admin_publish", disabled=not sure):
+        from finder.refresh import publish_plan
+
+        try:
+            result = publish_plan(plan, source=upload.name)
+        except FinderError as err:
+            st.error(err.user_message)
+            return
+        st.success(f"Published as {result.version.version}: {result.version.summary}. "
+                   "Searchers see it on their next click.")
+
+
+def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
+    report = plan.report
+    if report.file_error:
+        st.error(report.file_error)
+        return
+    for notice in report.notices:
+        st.info(notice)
+    st.markdown(f"**{report.rows} rows read, {report.valid_rows} valid, {len(report.errors)} problems.**")
+    if report.errors:
+        table = [i.as_dict() for i in report.errors]
+        st.dataframe(table, hide_index=True, use_container_width=True)
+        import csv
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=["row", "column", "value", "message"])
+        writer.writeheader()
+        writer.writerows(table)
+        st.download_button("Download the problems as CSV", buffer.getvalue().encode("utf-8-sig"),
+                           file_name="validation-report.csv", mime="text/csv", key="admin_report_dl")
+    for failure in getattr(plan, "geocode_failures", ()) or ():
+        st.warning(str(failure))
+    diff = plan.diff
+    st.subheader("Changes compared with the live data")
+    st.markdown(f"Added: **{len(diff.added)}** · Removed: **{len(diff.removed)}** · "
+                f"Changed: **{len(diff.changed)}**")
+    if diff.added:
+        with st.expander(f"Added ({len(diff.added)})"):
+            st.dataframe([_brief(r) for r in diff.added], hide_index=True, use_container_width=True)
+    if diff.removed:
+        with st.expander(f"Removed ({len(diff.removed)})"):
+            st.dataframe([_brief(r) for r in diff.removed], hide_index=True, use_container_width=True)
+    if diff.changed:
+        with st.expander(f"Changed ({len(diff.changed)})", expanded=True):
+            st.dataframe([c.as_dict() if hasattr(c, "as_dict") else c for c in diff.changed],
+                         hide_index=True, use_container_width=True)
+    if plan.flagged:
+        st.warning(f"{len(plan.flagged)} programs are missing from the new download. They stay live "
+                   "and are flagged for review.")
+
+
+def _brief(row) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    if hasattr(row, "program_id"):
+        return {"program_id": row.program_id, "program": row.program_name, "city": row.city}
+    return {k: str(row.get(k, "")) for k in ("program_id", "program_name", "organization", "city")}
