@@ -79,3 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 from finder.importers.cli import import_  # noqa: E402
 
 cli.add_command(import_)
+
+from finder.refresh_cli import history_command, refresh_command, rollback_command  # noqa: E402
+
+cli.add_command(refresh_command)
+cli.add_command(history_command)
+cli.add_command(rollback_command)

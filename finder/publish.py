@@ -59,6 +59,7 @@ __all__ = [
     "Version",
     "dataset_version",
     "history",
+    "is_plain_csv",
     "publish",
     "rollback",
     "rows_to_csv",
@@ -527,12 +528,12 @@ def _prepare_bytes(
         if not rows:
             raise PublishError("no valid rows", "No row of the file is valid, so nothing was published.")
 
-    verbatim = not rejected and _is_plain_utf8_csv(data, loaded.header)
+    verbatim = not rejected and is_plain_csv(data, loaded.header)
     if verbatim:
         return data, loaded, rejected, notices
     header = [h for h in loaded.header if h]
     out = rows_to_csv(rows, header)
-    if not _is_plain_utf8_csv(data, loaded.header):
+    if not is_plain_csv(data, loaded.header):
         notices.append("The file was saved as UTF-8 with commas, the format the app reads.")
     check = load_programs(out, max_bytes=max(max_bytes, len(out)))
     if not check.report.ok:  # a safety net: never publish what would not validate
@@ -543,7 +544,7 @@ def _prepare_bytes(
     return out, check, rejected, notices
 
 
-def _is_plain_utf8_csv(data: bytes, header: Sequence[str]) -> bool:
+def is_plain_csv(data: bytes, header: Sequence[str]) -> bool:
     """Return whether the bytes are UTF-8 without BOM and comma-separated (publishable as is)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return False
