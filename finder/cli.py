@@ -85,3 +85,8 @@ from finder.refresh_cli import history_command, refresh_command, rollback_comman
 cli.add_command(refresh_command)
 cli.add_command(history_command)
 cli.add_command(rollback_command)
+
+from finder.search_cli import bench_command, search_command  # noqa: E402
+
+cli.add_command(search_command)
+cli.add_command(bench_command)

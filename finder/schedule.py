@@ -159,21 +159,26 @@ class Session:
 
     def parts(self) -> frozenset[PartOfDay]:
         """Return the parts of the day this session belongs to."""
-        if self.minutes >= DAY_MINUTES:
-            # Around the clock for a day or more: every part of the day is covered.
-            return frozenset(PartOfDay)
-        found: set[PartOfDay] = set()
-        if self.start % DAY_MINUTES < _NOON:
-            found.add(PartOfDay.MORNING)
-        if self.weekday >= 5:
-            found.add(PartOfDay.WEEKEND)
-        for day in range(self.start // DAY_MINUTES, (self.end - 1) // DAY_MINUTES + 1):
-            base = day * DAY_MINUTES
-            if self.start < base + _FIVE_PM and self.end > base + _NOON:
-                found.add(PartOfDay.AFTERNOON)
-            if self.end > base + _FIVE_PM:
-                found.add(PartOfDay.EVENING)
-        return frozenset(found)
+        return _session_parts(self.start, self.end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _session_parts(start: int, end: int) -> frozenset[PartOfDay]:
+    if end - start >= DAY_MINUTES:
+        # Around the clock for a day or more: every part of the day is covered.
+        return frozenset(PartOfDay)
+    found: set[PartOfDay] = set()
+    if start % DAY_MINUTES < _NOON:
+        found.add(PartOfDay.MORNING)
+    if start // DAY_MINUTES >= 5:
+        found.add(PartOfDay.WEEKEND)
+    for day in range(start // DAY_MINUTES, (end - 1) // DAY_MINUTES + 1):
+        base = day * DAY_MINUTES
+        if start < base + _FIVE_PM and end > base + _NOON:
+            found.add(PartOfDay.AFTERNOON)
+        if end > base + _FIVE_PM:
+            found.add(PartOfDay.EVENING)
+    return frozenset(found)
 
 
 def _minute_mask(start: int, end: int) -> int:

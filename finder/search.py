@@ -28,6 +28,7 @@ radius; they differ from geodesic (WGS84) distances by at most about 0.5 %.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -139,13 +140,18 @@ def mask_of(values: Iterable[str], vocabulary: Sequence[str]) -> int:
     -------
     int
     """
-    index = {str(v): i for i, v in enumerate(vocabulary)}
+    index = _bit_index(tuple(vocabulary))
     mask = 0
     for value in values:
         bit = index.get(str(value))
         if bit is not None:
             mask |= 1 << bit
     return mask
+
+
+@functools.lru_cache(maxsize=32)
+def _bit_index(vocabulary: tuple[str, ...]) -> dict[str, int]:
+    return {str(v): i for i, v in enumerate(vocabulary)}
 
 
 def attendance_code(attendance: Attendance | str | None) -> int:
@@ -614,6 +620,37 @@ class Match:
         """Whether the program's session times are known."""
         return self.schedule_text != "Schedule not listed"
 
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form used by ``finder search --format json`` and exports."""
+        p = self.program
+        return {
+            "program_id": p.program_id,
+            "organization": p.organization,
+            "program_name": p.program_name,
+            "level_of_care": str(p.level_of_care),
+            "distance_miles": round(self.distance_miles, 2),
+            "address": p.address,
+            "latitude": p.latitude,
+            "longitude": p.longitude,
+            "phone": p.phone,
+            "intake_phone": p.intake_phone,
+            "website": p.website,
+            "insurance": [str(i) for i in p.insurance],
+            "schedule": p.schedule,
+            "schedule_text": self.schedule_text,
+            "fit": str(self.fit) if self.fit else None,
+            "fit_hours": round(self.fit_hours, 2),
+            "reasons": list(self.reasons),
+            "plan_notes": list(self.plan_notes),
+            "attendance": str(p.attendance) if p.attendance else None,
+            "services": [str(s) for s in p.services],
+            "populations": [str(x) for x in p.populations],
+            "languages": list(p.languages),
+            "accepting_new_clients": str(p.accepting_new_clients),
+            "last_verified": p.last_verified.isoformat(),
+            "source": p.source,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
@@ -767,24 +804,32 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
     explain = _Explainer(catalog, query, fits)
     programs = catalog._programs
     program_rows = catalog._row[rows].tolist()
+    # Reasons depend only on the attributes the query filters on, and only on
+    # the bits it asked about: key the memo on exactly those, so that results
+    # share a handful of wordings.
+    zeros = [0] * len(rows)
+
+    def relevant(column: npt.NDArray[Any], bits: int, active: object) -> list[int]:
+        return (column[rows] & column.dtype.type(bits)).tolist() if active else zeros
+
+    plan_bits = _insurance_query_mask(query) | mask_of((Insurance.PRIVATE,), INSURANCE_BITS)
     keys = zip(
-        catalog._insurance[rows].tolist(),
-        catalog._level[rows].tolist(),
-        catalog._services[rows].tolist(),
-        catalog._populations[rows].tolist(),
-        catalog._languages[rows].tolist(),
-        catalog._attendance[rows].tolist(),
+        relevant(catalog._insurance, plan_bits, query.insurance),
+        relevant(catalog._level, (1 << len(LEVEL_BITS)) - 1, query.level_of_care),
+        relevant(catalog._services, mask_of(query.services, SERVICE_BITS), query.services),
+        relevant(catalog._populations, mask_of(query.populations, POPULATION_BITS),
+                 query.populations),
+        relevant(catalog._languages, mask_of(query.languages, LANGUAGE_BITS), query.languages),
+        relevant(catalog._attendance, 3, query.attendance is not None),
         codes.tolist(),
         strict=True,
     )
     matches = []
     for row, miles, fit_hours, key in zip(
-        program_rows, distance.tolist(), hours.tolist(), keys, strict=True
+        program_rows, distance.tolist(), np.maximum(hours, 0.0).tolist(), keys, strict=True
     ):
         fit, reasons, notes, text = explain(key)
-        matches.append(
-            Match(programs[row], miles, fit, max(fit_hours, 0.0), reasons, notes, text)
-        )
+        matches.append(Match(programs[row], miles, fit, fit_hours, reasons, notes, text))
     return SearchResult(query, tuple(matches), hidden)
 
 
@@ -873,19 +918,12 @@ class _Explainer:
             reasons.append(NO_SCHEDULE_REASON)
         elif schedule is not None:
             for part in query.sessions:
-                sessions = schedule.sessions_in(part)
-                if sessions:
-                    reasons.append(f"{part} sessions {sessions_in_words(sessions)}")
+                reason = _part_reason(schedule.text, part)
+                if reason:
+                    reasons.append(reason)
             if query.available and code in self.fits:
                 fit = self.fits[code][0]
-                if self.fits[code][0] == Fit.FITS:
-                    reasons.append("every session fits your availability")
-                else:
-                    window = weekly_schedule(query.available).mask
-                    inside = [s for s in schedule.sessions if s.mask & ~window == 0]
-                    reasons.append(
-                        f"some sessions fit your availability: {sessions_in_words(inside)}"
-                    )
+                reasons.append(_fit_reason(schedule.text, query.available))
         if query.level_of_care:
             (name,) = _members(level, LEVEL_BITS) or ["?"]
             if name == LevelOfCare.SOAP and LevelOfCare.SOAP not in query.level_of_care:
@@ -914,6 +952,22 @@ class _Explainer:
             reasons.append("accepting new clients")
         text = self.catalog._schedule_text[code] if code >= 0 else "Schedule not listed"
         return fit, tuple(reasons), tuple(notes), text
+
+
+@functools.lru_cache(maxsize=4096)
+def _part_reason(schedule: str, part: PartOfDay) -> str:
+    sessions = weekly_schedule(schedule).sessions_in(part)
+    return f"{part} sessions {sessions_in_words(sessions)}" if sessions else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _fit_reason(schedule: str, available: str) -> str:
+    fit, _hours = fit_availability(schedule, available)
+    if fit == Fit.FITS:
+        return "every session fits your availability"
+    window = weekly_schedule(available).mask
+    inside = [s for s in weekly_schedule(schedule).sessions if s.mask & ~window == 0]
+    return f"some sessions fit your availability: {sessions_in_words(inside)}"
 
 
 def describe(query: SearchQuery) -> str:

@@ -1,0 +1,314 @@
+"""``finder search`` and ``finder bench``: the search engine from the command line.
+
+Exit codes follow the rest of the CLI: 0 success, 1 nothing matched, 2 the
+input cannot be used (bad option, unreadable data file, place not found).
+Registered on the ``finder`` group at the bottom of ``finder/cli.py``; this
+module does not import ``finder.cli``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from finder.config import Settings
+from finder.errors import FinderError, GeocodeError, GeocodeNotFound
+from finder.model import LANGUAGES, Attendance, Insurance, LatLon, LevelOfCare, Population, Service
+from finder.schedule import PartOfDay
+from finder.schema import canonical, suggest
+from finder.search import (
+    RADIUS_CHOICES,
+    Catalog,
+    Match,
+    SearchQuery,
+    SortOrder,
+    describe,
+    search,
+)
+
+__all__ = ["CSV_COLUMNS", "bench_command", "search_command", "write_csv"]
+
+log = logging.getLogger(__name__)
+
+#: Columns of ``--format csv``, in order (list values are joined with "; ").
+CSV_COLUMNS: tuple[str, ...] = (
+    "program_id",
+    "organization",
+    "program_name",
+    "level_of_care",
+    "distance_miles",
+    "address",
+    "latitude",
+    "longitude",
+    "phone",
+    "website",
+    "insurance",
+    "schedule",
+    "schedule_text",
+    "fit",
+    "reasons",
+    "plan_notes",
+    "accepting_new_clients",
+    "last_verified",
+)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(2)
+
+
+def _vocabulary(values: Iterable[str], choices: Sequence[str], what: str) -> list[str]:
+    """Map what was typed to vocabulary spellings, or exit 2 with a "did you mean"."""
+    found = []
+    for value in values:
+        name = canonical(value, choices)
+        if name is None:
+            hint = suggest(value, choices)
+            tip = f" Did you mean '{hint}'?" if hint else ""
+            _fail(f"'{value}' is not a {what} we know.{tip} Choose from: {', '.join(choices)}.")
+        found.append(name)
+    return found
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as err:
+        _fail(str(err))
+
+
+def _locate(text: str, settings: Settings, offline: bool) -> tuple[LatLon, str]:
+    """Geocode ``--near`` text; exit 2 with the user message when that fails."""
+    try:
+        from finder.geocode import build_locator
+    except ImportError:
+        _fail("Looking up places (--near) is not available in this version; use --lat and --lon.")
+    if offline:
+        settings = dataclasses.replace(settings, geocoder="off")
+    try:
+        place = build_locator(settings).locate(text)
+    except GeocodeNotFound as err:
+        tips = f" Did you mean: {', '.join(err.suggestions)}?" if err.suggestions else ""
+        _fail(err.user_message + tips)
+    except GeocodeError as err:
+        _fail(err.user_message)
+    log.debug("located --near text at %s (%s)", place.latlon, place.precision)
+    if place.note:
+        click.echo(place.note, err=True)
+    return place.latlon, place.label
+
+
+def write_csv(matches: Sequence[Match], stream: io.TextIOBase | Any) -> None:
+    """Write matches as plain CSV (``CSV_COLUMNS``; lists joined with "; ").
+
+    Parameters
+    ----------
+    matches : Sequence[Match]
+        Search results, in order.
+    stream : text stream
+        Where to write.
+    """
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for match in matches:
+        record = match.as_dict()
+        writer.writerow(
+            "; ".join(str(v) for v in value) if isinstance(value, list) else
+            ("" if value is None else value)
+            for value in (record[c] for c in CSV_COLUMNS)
+        )
+
+
+def _table(matches: Sequence[Match]) -> str:
+    lines = []
+    for n, match in enumerate(matches, 1):
+        p = match.program
+        lines.append(f"{n:>3}. {match.distance_miles:6.1f} mi  {p.program_name} ({p.organization})")
+        lines.append(f"     {p.address} · {p.phone}")
+        lines.append(f"     Sessions: {match.schedule_text}")
+        lines.extend(f"     ✓ {reason}" for reason in match.reasons)
+        lines.extend(f"     ! {note}" for note in match.plan_notes)
+    return "\n".join(lines)
+
+
+@click.command("search")
+@click.option("--near", help="A ZIP code, town or address in Massachusetts.")
+@click.option("--lat", type=float, help="Latitude to search from (with --lon).")
+@click.option("--lon", type=float, help="Longitude to search from (with --lat).")
+@click.option("--radius-miles", type=click.Choice([*map(str, RADIUS_CHOICES), "any"]),
+              default="25", show_default=True, help="How far to look.")
+@click.option("--insurance", multiple=True, metavar="NAME",
+              help="A way to pay, e.g. MassHealth (repeat for any of several).")
+@click.option("--sessions", multiple=True, type=click.Choice([str(p) for p in PartOfDay]),
+              help="Parts of the day the program meets (any of them).")
+@click.option("--available", metavar="SPEC",
+              help="When you can attend, e.g. 'Mo-Fr 17:30-21:30'.")
+@click.option("--include-unknown-schedule", is_flag=True,
+              help="Also list programs whose schedule is not listed.")
+@click.option("--language", multiple=True, metavar="L", help="A language, e.g. Spanish.")
+@click.option("--service", multiple=True, metavar="S",
+              help="A service, e.g. Buprenorphine or 'Co-occurring mental health'.")
+@click.option("--population", multiple=True, metavar="P", help="A group served, e.g. Women.")
+@click.option("--level-of-care", multiple=True, metavar="LEVEL",
+              help="IOP (also matches SOAP), SOAP, PHP or OP.")
+@click.option("--attendance", type=click.Choice(["in-person", "telehealth"]),
+              help="How you want to attend (hybrid programs count for both).")
+@click.option("--accepting-new-clients", is_flag=True, help="Only programs taking new clients.")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Provider CSV to search. [default: the live dataset]")
+@click.option("--offline", is_flag=True, help="Look up --near without any online service.")
+@click.option("--sort", type=click.Choice([str(s) for s in SortOrder]), default="distance",
+              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+def search_command(
+    near: str | None,
+    lat: float | None,
+    lon: float | None,
+    radius_miles: str,
+    insurance: tuple[str, ...],
+    sessions: tuple[str, ...],
+    available: str | None,
+    include_unknown_schedule: bool,
+    language: tuple[str, ...],
+    service: tuple[str, ...],
+    population: tuple[str, ...],
+    level_of_care: tuple[str, ...],
+    attendance: str | None,
+    accepting_new_clients: bool,
+    data_path: Path | None,
+    offline: bool,
+    sort: str,
+    fmt: str,
+) -> None:
+    """Find programs near a place. Exit 0 with results, 1 if none, 2 on bad input."""
+    from finder.load import load_programs
+
+    if near and (lat is not None or lon is not None):
+        _fail("Give either --near or --lat/--lon, not both.")
+    if not near and (lat is None or lon is None):
+        _fail("Say where to search from: --near TEXT, or both --lat and --lon.")
+    settings = _settings()
+    plans = _vocabulary(insurance, [str(i) for i in Insurance], "payment option")
+    languages = _vocabulary(language, LANGUAGES, "language")
+    services = _vocabulary(service, [str(s) for s in Service], "service")
+    populations = _vocabulary(population, [str(p) for p in Population], "population")
+    levels = _vocabulary(level_of_care, [str(v) for v in LevelOfCare], "level of care")
+
+    path = data_path or settings.providers_path
+    loaded = load_programs(path)
+    report = loaded.report
+    if report.file_error is not None:
+        _fail(report.to_text(str(path)))
+    if report.errors:
+        click.echo(
+            f"note: {len(report.errors)} problem(s) in {path}; rows with errors were skipped "
+            f"(run 'finder validate {path}' for details).",
+            err=True,
+        )
+    catalog = Catalog.from_programs(loaded.programs)
+
+    if lat is not None and lon is not None:
+        origin, label = LatLon(lat, lon), f"{lat:.4f}, {lon:.4f}"
+    else:
+        origin, label = _locate(near or "", settings, offline)
+    try:
+        query = SearchQuery(
+            origin=origin,
+            origin_label=label,
+            radius_miles=None if radius_miles == "any" else int(radius_miles),
+            insurance=tuple(Insurance(p) for p in plans),
+            sessions=tuple(PartOfDay(s) for s in sessions),
+            available=available or "",
+            include_unknown_schedule=include_unknown_schedule,
+            level_of_care=tuple(LevelOfCare(v) for v in levels),
+            services=tuple(Service(s) for s in services),
+            populations=tuple(Population(p) for p in populations),
+            languages=tuple(languages),
+            attendance=Attendance(attendance) if attendance else None,
+            accepting_new_clients=accepting_new_clients,
+            sort=SortOrder(sort),
+        )
+    except FinderError as err:  # a QueryError: bad availability, radius...
+        _fail(err.user_message)
+    result = search(catalog, query)
+    sentence = describe(query)
+
+    if fmt == "json":
+        payload = {
+            "query": query.as_dict(),
+            "description": sentence,
+            "total": result.total,
+            "unknown_schedule_hidden": result.unknown_schedule_hidden,
+            "message": result.message,
+            "results": [m.as_dict() for m in result.matches],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        out = io.StringIO()
+        write_csv(result.matches, out)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        found = f"{result.total} program{'s' if result.total != 1 else ''} found"
+        click.echo(f"{sentence}: {found}.")
+        if result.message:
+            click.echo(f"({result.message}.)")
+        if result.matches:
+            click.echo(_table(result.matches))
+    sys.exit(0 if result.matches else 1)
+
+
+def _sizes(values: Iterable[str]) -> list[int | str]:
+    sizes: list[int | str] = []
+    for value in values:
+        for item in value.split(","):
+            item = item.strip().lower().replace("_", "")
+            if not item:
+                continue
+            if item == "real":
+                sizes.append("real")
+                continue
+            try:
+                size = int(float(item))
+            except ValueError:
+                _fail(f"--sizes takes numbers or 'real', got {item!r}")
+            if size < 1:
+                _fail(f"--sizes must be at least 1, got {size}")
+            sizes.append(size)
+    return sizes
+
+
+@click.command("bench")
+@click.option("--sizes", multiple=True, metavar="N,...",
+              help="Catalog sizes to time, comma-separated; 'real' is the 14,034 SAMHSA "
+                   "facilities. [default: 100,10000,100000,1000000,real]")
+@click.option("--repeat", type=int, default=None,
+              help="Queries timed per size. [default: by size, 30 to 300]")
+@click.option("--baseline-rows", type=int, default=20_000, show_default=True,
+              help="Largest sample the naive baseline loops over; beyond it the time is scaled.")
+@click.option("--seed", type=int, default=5, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def bench_command(
+    sizes: tuple[str, ...], repeat: int | None, baseline_rows: int, seed: int, fmt: str
+) -> None:
+    """Time a typical search (25 miles + insurance + evening) against a naive baseline."""
+    from finder.bench import DEFAULT_SIZES, format_report, run_bench
+
+    chosen = _sizes(sizes) if sizes else list(DEFAULT_SIZES)
+    report = run_bench(chosen, repeat=repeat, baseline_rows=baseline_rows, seed=seed)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(format_report(report))
+
