@@ -35,21 +35,44 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date written YYYY-MM-DD, such as 2025-08-19") from None
+        raise click.BadParameter(
+            f"'{value}' is not a date written YYYY-MM-DD, such as 2025-08-19"
+        ) from None
 
 
 @import_.command("findtreatment")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the provider CSV here (default: standard output).")
-@click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
-              help="The download date, for last_verified (default: the date in the file name).")
-@click.option("--setting", default="oit", show_default=True,
-              help="Service settings to import: oit (IOP), odt (PHP), ort or op (OP), "
-                   "several joined with commas, or all.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="How to print the summary.")
-def findtreatment(path: Path, output: Path | None, as_of: dt.date | None, setting: str, fmt: str) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the provider CSV here (default: standard output).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_parse_date,
+    metavar="YYYY-MM-DD",
+    help="The download date, for last_verified (default: the date in the file name).",
+)
+@click.option(
+    "--setting",
+    default="oit",
+    show_default=True,
+    help="Service settings to import: oit (IOP), odt (PHP), ort or op (OP), "
+    "several joined with commas, or all.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the summary.",
+)
+def findtreatment(
+    path: Path, output: Path | None, as_of: dt.date | None, setting: str, fmt: str
+) -> None:
     """Import a FindTreatment.gov download (CSV) or locator API response (JSON).
 
     Keeps the intensive outpatient listings unless --setting says otherwise,

@@ -223,8 +223,21 @@ _JSON_LABELS: dict[str, dict[str, str]] = {
 #: Identity columns of the Download CSV that an import cannot do without.
 _REQUIRED_CSV_COLUMNS = ("name1", "street1", "city", "state", "zip", "phone")
 _IDENTITY = (
-    "name1", "name2", "street1", "street2", "city", "state", "zip", "county",
-    "phone", "intake1", "intake2", "website", "latitude", "longitude", "type_facility",
+    "name1",
+    "name2",
+    "street1",
+    "street2",
+    "city",
+    "state",
+    "zip",
+    "county",
+    "phone",
+    "intake1",
+    "intake2",
+    "website",
+    "latitude",
+    "longitude",
+    "type_facility",
 )
 _MAX_BYTES = 50 * 1024 * 1024
 # FindTreatment.gov cuts names at 38 characters and continues in name2.
@@ -342,8 +355,7 @@ def _read_csv(data: bytes) -> list[_Listing]:
     if missing:
         raise DataError(
             f"missing columns {missing}",
-            "This is not a FindTreatment.gov download: the header lacks "
-            f"{', '.join(missing)}.",
+            f"This is not a FindTreatment.gov download: the header lacks {', '.join(missing)}.",
         )
     identity = set(_IDENTITY) | {"zip4", "intake_prompt"}
     listings: list[_Listing] = []
@@ -470,10 +482,27 @@ class _Skip(Exception):
 
 
 _STREET_WORDS = {
-    "street": "st", "avenue": "ave", "av": "ave", "road": "rd", "drive": "dr",
-    "boulevard": "blvd", "highway": "hwy", "lane": "ln", "place": "pl", "court": "ct",
-    "square": "sq", "parkway": "pkwy", "terrace": "ter", "circle": "cir", "turnpike": "tpke",
-    "north": "n", "south": "s", "east": "e", "west": "w", "route": "rte", "saint": "st",
+    "street": "st",
+    "avenue": "ave",
+    "av": "ave",
+    "road": "rd",
+    "drive": "dr",
+    "boulevard": "blvd",
+    "highway": "hwy",
+    "lane": "ln",
+    "place": "pl",
+    "court": "ct",
+    "square": "sq",
+    "parkway": "pkwy",
+    "terrace": "ter",
+    "circle": "cir",
+    "turnpike": "tpke",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "route": "rte",
+    "saint": "st",
 }
 _ORG_WORDS = {"inc", "llc", "corp", "corporation", "co", "ltd", "pc", "the", "of"}
 
@@ -542,7 +571,10 @@ class _Mapper:
         if name2 and (_DANGLING_WORD.search(name1) or name2.casefold() in _NAME_TAILS):
             joined = f"{name1} {name2}"
             self._correct(
-                listing.row, "organization", name1, joined,
+                listing.row,
+                "organization",
+                name1,
+                joined,
                 "the name is split over name1 and name2; joined",
             )
             return joined, joined
@@ -583,7 +615,10 @@ class _Mapper:
             evidence.append("the coordinates are in Massachusetts")
         if not published or len(evidence) >= 2:
             self._correct(
-                listing.row, "state", published, zip_state,
+                listing.row,
+                "state",
+                published,
+                zip_state,
                 f"published as {published or 'empty'}, but " + "; ".join(evidence),
             )
             return zip_state
@@ -600,7 +635,10 @@ class _Mapper:
                 street2 = ""
             new = f"{_NO_STREET}, {street2}" if street2 else _NO_STREET
             self._correct(
-                listing.row, "street", street1, new,
+                listing.row,
+                "street",
+                street1,
+                new,
                 "FindTreatment.gov publishes no street for this site; its coordinates are kept",
             )
             return new
@@ -613,7 +651,10 @@ class _Mapper:
         lat, lon = _float(lat_text), _float(lon_text)
         if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
             self._correct(
-                listing.row, "latitude", f"{lat_text}, {lon_text}", "",
+                listing.row,
+                "latitude",
+                f"{lat_text}, {lon_text}",
+                "",
                 "the coordinates are not numbers; left empty for the refresh to geocode",
             )
             return "", ""
@@ -628,7 +669,10 @@ class _Mapper:
         phone = valid[0]
         if phone != published[0]:
             self._correct(
-                listing.row, "phone", published[0], phone,
+                listing.row,
+                "phone",
+                published[0],
+                phone,
                 "the main phone is missing or not valid; the intake phone is used",
             )
         seen = {_digits(phone)}
@@ -678,7 +722,10 @@ class _Mapper:
             notes.append("Services for the deaf and hard of hearing.")
         if street.startswith(_NO_STREET):
             notes.append("The street address is not published; call for directions.")
-        languages = ["English", *_ordered({LANGUAGE_CODES[c] for c in codes & LANGUAGE_CODES.keys()}, LANGUAGES)]
+        languages = [
+            "English",
+            *_ordered({LANGUAGE_CODES[c] for c in codes & LANGUAGE_CODES.keys()}, LANGUAGES),
+        ]
         row = {
             "program_id": "",
             "organization": organization,
@@ -694,11 +741,15 @@ class _Mapper:
             "phone": phone,
             "intake_phone": intake_phone,
             "website": self.website(listing),
-            "insurance": "; ".join(_ordered({INSURANCE_CODES[c] for c in codes & INSURANCE_CODES.keys()}, Insurance)),
+            "insurance": "; ".join(
+                _ordered({INSURANCE_CODES[c] for c in codes & INSURANCE_CODES.keys()}, Insurance)
+            ),
             "schedule": "",  # FindTreatment.gov publishes no session times
             "attendance": Attendance.HYBRID.value if _TELEHEALTH in codes else "",
             "hours_per_week": "",
-            "services": "; ".join(_ordered({SERVICE_CODES[c] for c in codes & SERVICE_CODES.keys()}, Service)),
+            "services": "; ".join(
+                _ordered({SERVICE_CODES[c] for c in codes & SERVICE_CODES.keys()}, Service)
+            ),
             "populations": "; ".join(_populations(codes)),
             "languages": "; ".join(languages),
             "accepting_new_clients": "",
@@ -711,7 +762,9 @@ class _Mapper:
         org_key = _org_key(organization)
         street_key = _street_key(listing.get("street1") or street)
         row["program_id"] = _program_id(org_key, street_key, zip_code, level)
-        corrected = any(c["row"] == listing.row and c["column"] == "state" for c in self.corrections)
+        corrected = any(
+            c["row"] == listing.row and c["column"] == "state" for c in self.corrections
+        )
         return _Candidate(listing, level, row, org_key, street_key, corrected)
 
 
@@ -990,7 +1043,9 @@ def write_csv(rows: Sequence[dict[str, str]], path_or_file: Path | str | IO[str]
 
 
 def _write_rows(rows: Sequence[dict[str, str]], out: IO[str]) -> None:
-    writer = csv.DictWriter(out, fieldnames=list(COLUMN_NAMES), extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(
+        out, fieldnames=list(COLUMN_NAMES), extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     for row in rows:
         writer.writerow({name: row.get(name, "") for name in COLUMN_NAMES})
