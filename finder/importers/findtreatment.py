@@ -1067,7 +1067,7 @@ def summary_text(summary: dict[str, Any]) -> str:
     lines = [
         f"{what.get(summary['format'], 'File')}: {summary['read']} listings read, "
         f"{summary['imported']} programs imported (setting: {summary['setting']}; "
-        f"{summary['not_selected']} listings not in that setting). "
+        f"{summary['not_selected']} other listings left out: other settings or mental health only). "
         f"last_verified = {summary['last_verified']}.",
     ]
     for item in summary["corrected"]:
