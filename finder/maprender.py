@@ -1,0 +1,245 @@
+"""The results map: a folium map of matched programs, built from app-served assets.
+
+This is the only module that imports folium. ``build_map`` returns a
+``folium.Map`` that the UI hands to ``st_folium(..., returned_objects=[])``.
+
+Two rules shape the code:
+
+* **No third-party CDN.** folium's defaults load Leaflet, jQuery, Bootstrap and
+  Font Awesome from CDNs. The map and the MarkerCluster plugin get
+  ``default_js`` / ``default_css`` that point at the files ``finder.assets``
+  copies into ``static/vendor/`` (served at ``/app/static/vendor``). Bootstrap and
+  Font Awesome are not vendored, so ``folium.Icon`` is not used: the person's
+  location is a ``CircleMarker`` and programs use Leaflet's default marker.
+* **Every CSV-derived string is escaped.** folium does not escape popup or
+  tooltip text, and it places both inside JavaScript template literals
+  (`` `...` ``). ``_esc`` applies ``html.escape`` and also encodes the
+  characters that are special inside a template literal (backtick, ``$`` and
+  backslash), so no program text can end the literal or run code.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import folium
+import phonenumbers
+from folium.plugins import MarkerCluster
+
+from finder import assets
+from finder.model import MA_BOUNDS, Place, Program
+
+__all__ = ["DEFAULT_ASSET_BASE", "MapMatch", "build_map"]
+
+#: Where Streamlit static serving exposes ``static/vendor`` of the app folder.
+DEFAULT_ASSET_BASE = "/app/static/vendor"
+
+_METERS_PER_MILE = 1609.344
+_MILES_PER_DEGREE_LAT = 69.05
+# Closest zoom the map opens at, so one result does not open at street level 18.
+_MAX_FIT_ZOOM = 14
+
+# Colors with at least 4.5:1 contrast on the light map background.
+_ORIGIN_COLOR = "#b3261e"  # the person's location: red, unlike the blue program pins
+_RADIUS_COLOR = "#1d4f91"
+
+
+class MapMatch(Protocol):
+    """What ``build_map`` needs of a search match (``finder.search.Match`` fits)."""
+
+    @property
+    def program(self) -> Program:
+        """The matched program."""
+        ...
+
+    @property
+    def distance_miles(self) -> float:
+        """Distance from the search origin, in miles."""
+        ...
+
+
+def build_map(
+    matches: Sequence[MapMatch],
+    origin: Place | None,
+    radius_miles: float | None,
+    *,
+    tiles_url: str,
+    tiles_attribution: str,
+    asset_base: str = DEFAULT_ASSET_BASE,
+) -> folium.Map:
+    """Build the results map.
+
+    Parameters
+    ----------
+    matches : sequence of Match
+        Results to plot; each has ``.program`` and ``.distance_miles``. Programs
+        without coordinates are skipped.
+    origin : Place or None
+        The person's search location, drawn as a distinct red dot.
+    radius_miles : float or None
+        Search radius drawn as a circle around ``origin``; None or 0 for none.
+    tiles_url : str
+        Tile URL template (``Settings.tiles_url``).
+    tiles_attribution : str
+        Attribution HTML for the tiles (``Settings.tiles_attribution``); it
+        comes from the app's settings, not from the CSV, so it is not escaped.
+    asset_base : str, default "/app/static/vendor"
+        URL of the folder ``finder.assets.ensure_static_assets`` filled.
+
+    Returns
+    -------
+    folium.Map
+        Centred on ``origin`` (else on the results, else on Massachusetts), with
+        its bounds fitted to the results and the origin.
+    """
+    base = asset_base.rstrip("/")
+    points = [(match, latlon) for match in matches if (latlon := match.program.latlon) is not None]
+    fit_points: list[tuple[float, float]] = [(ll.lat, ll.lon) for _, ll in points]
+    if origin is not None:
+        fit_points.append((origin.lat, origin.lon))
+        if not points and radius_miles:
+            # No results: show the whole searched circle, not a single dot.
+            fit_points.extend(_circle_box(origin.lat, origin.lon, radius_miles))
+    bounds = _bounds(fit_points) if fit_points else _ma_bounds()
+
+    center = (origin.lat, origin.lon) if origin is not None else _middle(bounds)
+    fmap = folium.Map(
+        location=center,
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    fmap.default_js = [
+        ("leaflet", f"{base}/{assets.LEAFLET_JS_PATH}"),
+        ("leaflet_imagepath", f"{base}/{assets.LEAFLET_IMAGEPATH_JS_PATH}"),
+        ("jquery", f"{base}/{assets.JQUERY_JS_PATH}"),  # folium popups call $(...)
+    ]
+    fmap.default_css = [("leaflet_css", f"{base}/{assets.LEAFLET_CSS_PATH}")]
+    folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name="Map", max_zoom=19).add_to(fmap)
+
+    if origin is not None and radius_miles:
+        circle = folium.Circle(
+            location=(origin.lat, origin.lon),
+            radius=radius_miles * _METERS_PER_MILE,
+            color=_RADIUS_COLOR,
+            weight=2,
+            dash_array="6 6",
+            fill=True,
+            fill_opacity=0.05,
+        )
+        # folium's path_options drops unknown keys; a decorative circle should not
+        # take the pointer cursor or swallow clicks.
+        circle.options["interactive"] = False
+        circle.add_to(fmap)
+
+    cluster = MarkerCluster(
+        name="Programs",
+        options={"showCoverageOnHover": False, "maxClusterRadius": 40},
+    )
+    cluster.default_js = [("markerclusterjs", f"{base}/{assets.MARKERCLUSTER_JS_PATH}")]
+    cluster.default_css = [
+        ("markerclustercss", f"{base}/{assets.MARKERCLUSTER_CSS_PATH}"),
+        ("markerclusterdefaultcss", f"{base}/{assets.MARKERCLUSTER_DEFAULT_CSS_PATH}"),
+    ]
+    for match, latlon in points:
+        program = match.program
+        folium.Marker(
+            location=(latlon.lat, latlon.lon),
+            popup=folium.Popup(_popup_html(match), max_width=300),
+            tooltip=folium.Tooltip(_tooltip_html(match)),
+            # Leaflet sets these as DOM properties (no HTML parsing): screen
+            # readers announce the marker by the program's name.
+            alt=program.program_name,
+            title=program.program_name,
+        ).add_to(cluster)
+    cluster.add_to(fmap)
+
+    if origin is not None:
+        label = origin.label or "Your location"
+        folium.CircleMarker(
+            location=(origin.lat, origin.lon),
+            radius=8,
+            color="#ffffff",
+            weight=3,
+            fill=True,
+            fill_color=_ORIGIN_COLOR,
+            fill_opacity=1.0,
+            tooltip=folium.Tooltip(f"<strong>Searching from:</strong> {_esc(label)}"),
+        ).add_to(fmap)
+
+    fmap.fit_bounds(bounds, padding=(24, 24), max_zoom=_MAX_FIT_ZOOM)
+    return fmap
+
+
+def _esc(text: object) -> str:
+    """Escape text for HTML that folium places inside a JS template literal."""
+    escaped = html.escape(str(text), quote=True)
+    return escaped.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def _tel_href(phone: str) -> str:
+    """Return a ``tel:`` URI (RFC 3966) for a phone as written in the CSV."""
+    try:
+        number = phonenumbers.parse(phone, "US")
+        return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966))
+    except phonenumbers.NumberParseException:
+        return "tel:" + "".join(ch for ch in phone if ch.isdigit())
+
+
+def _distance_text(miles: float) -> str:
+    return f"{miles:.1f} mi away"
+
+
+def _tooltip_html(match: MapMatch) -> str:
+    program = match.program
+    return (
+        f"<strong>{_esc(program.program_name)}</strong><br>"
+        f"{_esc(_distance_text(match.distance_miles))}"
+    )
+
+
+def _popup_html(match: MapMatch) -> str:
+    program = match.program
+    lines = [
+        '<div class="finder-popup" style="font-size:14px;line-height:1.4;min-width:180px">',
+        f'<strong style="font-size:15px">{_esc(program.program_name)}</strong><br>',
+        f"{_esc(program.organization)}<br>",
+        f"{_esc(_distance_text(match.distance_miles))}<br>",
+        f"{_esc(program.address)}<br>",
+    ]
+    phones = [("Call", program.phone)]
+    if program.intake_phone and program.intake_phone != program.phone:
+        phones.append(("Intake", program.intake_phone))
+    lines.extend(
+        f'{label}: <a href="{_esc(_tel_href(number))}">{_esc(number)}</a><br>'
+        for label, number in phones
+        if number
+    )
+    lines.append("</div>")
+    return "".join(lines)
+
+
+def _bounds(points: Iterable[tuple[float, float]]) -> list[list[float]]:
+    lats, lons = zip(*points, strict=True)
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def _ma_bounds() -> list[list[float]]:
+    south, west, north, east = MA_BOUNDS
+    return [[south, west], [north, east]]
+
+
+def _middle(bounds: list[list[float]]) -> tuple[float, float]:
+    (south, west), (north, east) = bounds
+    return ((south + north) / 2, (west + east) / 2)
+
+
+def _circle_box(lat: float, lon: float, radius_miles: float) -> list[tuple[float, float]]:
+    """Return the south-west and north-east corners of a circle's bounding box."""
+    dlat = radius_miles / _MILES_PER_DEGREE_LAT
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    return [(lat - dlat, lon - dlon), (lat + dlat, lon + dlon)]
