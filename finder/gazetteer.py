@@ -1,0 +1,780 @@
+"""Offline gazetteer: turn a ZIP code, town, village or region into a point.
+
+Everything here runs on the server with no network. The data is loaded once,
+lazily, on the first lookup (about half a second, most of it ``zipcodes``
+reading its JSON); after that an answer takes well under a millisecond.
+
+Sources
+-------
+ZIP codes
+    Every Massachusetts ZIP code in the ``zipcodes`` package (704), with its
+    centroid. PO-box and single-organization ZIPs whose point sits miles from
+    their town (``zipcodes`` parks some of them oddly) take the town's centre.
+``finder/data/ma_towns.csv``
+    All 351 cities and towns with county and centre, built from ``zipcodes``
+    by ``scripts/make_gazetteer.py``.
+``finder/data/ma_places.csv``
+    Villages, neighborhoods, counties and regions people type ("Dorchester",
+    "Hyannis", "Florence", "Cape Cod", "North Shore").
+
+Understood forms: ``"02139"``, ZIP+4 (``"02139-4307"``), ``"Worcester"``,
+``"Worcester, MA"``, ``"Town MA 01234"``, ``"Hyannis, Barnstable"``, a street
+address from which a ZIP or town can be read (with ``usaddress``), and typos,
+which are corrected with ``rapidfuzz`` when one answer is clearly meant
+("did you mean"). A name outside Massachusetts is never picked: "Springfield"
+is Springfield, MA, and "Springfield, IL" is refused with a message.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from importlib import resources
+
+from finder.errors import GeocodeNotFound
+from finder.model import Place, Precision
+
+__all__ = [
+    "SOURCE",
+    "Gazetteer",
+    "NamedPlace",
+    "ParsedInput",
+    "Town",
+    "ZipArea",
+    "default_gazetteer",
+]
+
+#: ``Place.source`` of every gazetteer answer.
+SOURCE = "gazetteer"
+
+#: A non-STANDARD ZIP whose point lies farther than this from its town's
+#: centre is not trusted; the town's centre is used instead.
+_PO_BOX_DRIFT_MILES = 3.0
+
+#: A typo is corrected without asking when the best match scores at least this
+#: (rapidfuzz ``ratio``, 0-100) and beats the runner-up by ``_AUTO_MARGIN``.
+_AUTO_SCORE = 87.0
+_AUTO_MARGIN = 4.0
+#: Weaker matches are offered as "did you mean" suggestions only.
+_SUGGEST_SCORE = 70.0
+
+_STATE_WORDS = {"ma", "mass", "massachusetts", "usa", "us", "united states", "u s a", "u s"}
+
+#: Other US states: a name followed by one of these is outside Massachusetts.
+_OTHER_STATE_CODES = frozenset(
+    {
+        "al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il",
+        "in", "ia", "ks", "ky", "la", "me", "md", "mi", "mn", "ms", "mo", "mt", "ne", "nv",
+        "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn",
+        "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "pr",
+    }
+)  # fmt: skip
+_OTHER_STATE_NAMES = frozenset(
+    {
+        "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+        "delaware", "district of columbia", "florida", "georgia", "hawaii", "idaho", "illinois",
+        "indiana", "iowa", "kansas", "kentucky", "louisiana", "maine", "maryland", "michigan",
+        "minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada",
+        "new hampshire", "new jersey", "new mexico", "new york", "north carolina",
+        "north dakota", "ohio", "oklahoma", "oregon", "pennsylvania", "rhode island",
+        "south carolina", "south dakota", "tennessee", "texas", "utah", "vermont", "virginia",
+        "washington", "west virginia", "wisconsin", "wyoming", "puerto rico",
+    }
+)  # fmt: skip
+
+#: Abbreviations expanded inside names ("Mt Washington", "Harvard Sq").
+_ABBREVIATIONS = {
+    "mt": "mount",
+    "ctr": "center",
+    "centre": "center",
+    "cntr": "center",
+    "sq": "square",
+    "vlg": "village",
+    "hts": "heights",
+    "pt": "point",
+    "jct": "junction",
+}
+#: Compass abbreviations, expanded only as the first of several words.
+_COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west", "no": "north", "so": "south"}
+
+_ZIP_RE = re.compile(r"(?<![\d-])(\d{5})(?:\s?-\s?\d{4}|\d{4})?(?!\d)")
+_ZIP_TYPO_RE = re.compile(r"(?<![\w-])([\dOoIiLl]{5})(?:-\d{4})?(?!\w)")
+_STREET_WORDS = (
+    r"st|street|ave|av|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|way|pl|place|ct|court"
+    r"|ter|terrace|hwy|highway|pkwy|parkway|cir|circle|sq|square|tpke|turnpike|row|pike"
+    r"|suite|ste|apt|unit|floor|fl|rte|route"
+)
+_ADDRESS_RE = re.compile(
+    rf"^\s*\d+[a-z]?(?:-\d+)?\s+\S|\b(?:{_STREET_WORDS})\b\.?.*\d|\d.*\b(?:{_STREET_WORDS})\b"
+    r"|\bp\.?\s?o\.?\s+box\b",
+    re.IGNORECASE,
+)
+
+
+def _approx_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # Equirectangular approximation, within 1 % of geodesic over Massachusetts.
+    # Used only to rank candidates and compare with thresholds; distances shown
+    # to people are computed geodesically in ``finder.search``.
+    dlat = (lat1 - lat2) * 69.05
+    dlon = (lon1 - lon2) * 69.17 * math.cos(math.radians((lat1 + lat2) / 2))
+    return math.hypot(dlat, dlon)
+
+
+def normalize(text: str) -> str:
+    """Return the lookup key of a name: lower case, plain letters, words spelled out.
+
+    ``"Mt. Washington"`` and ``"mount washington"`` share a key, as do
+    ``"North Attleborough"`` and ``"N Attleboro"`` and ``"Martha's Vineyard"``
+    and ``"marthas vineyard"``.
+
+    Parameters
+    ----------
+    text : str
+        A name as typed.
+
+    Returns
+    -------
+    str
+        Space-separated lower-case words, ``""`` when nothing is left.
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("&", " and ")
+    text = re.sub(r"['’`ʼ]", "", text)
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    words = [_ABBREVIATIONS.get(w, w) for w in words]
+    if len(words) > 1 and words[0] in _COMPASS:
+        words[0] = _COMPASS[words[0]]
+    key = " ".join(words)
+    # -borough and -boro are the same town to everyone but the post office.
+    return re.sub(r"borough\b", "boro", key)
+
+
+@dataclass(frozen=True, slots=True)
+class Town:
+    """One of the 351 Massachusetts cities and towns.
+
+    Parameters
+    ----------
+    name : str
+        Legal name, e.g. ``"Manchester-by-the-Sea"``.
+    county : str
+        County without the word "County", e.g. ``"Essex"``.
+    lat, lon : float
+        The town's centre (median of its ZIP centroids).
+    zips : tuple of str
+        ZIP codes USPS files under the town's name.
+    usps_names : tuple of str
+        Other spellings USPS uses, e.g. ``("North Attleboro",)``.
+    """
+
+    name: str
+    county: str
+    lat: float
+    lon: float
+    zips: tuple[str, ...] = ()
+    usps_names: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """What to show a person, e.g. ``"Worcester, MA"``."""
+        return f"{self.name}, MA"
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPlace:
+    """A village, neighborhood, county or region.
+
+    Parameters
+    ----------
+    name : str
+        E.g. ``"Hyannis"`` or ``"Cape Cod"``.
+    town : str
+        The municipality it belongs to; ``""`` for counties and regions.
+    kind : str
+        ``"village"``, ``"neighborhood"``, ``"county"`` or ``"region"``.
+    lat, lon : float
+        Its point.
+    zips : tuple of str
+        ZIP codes with this place as their USPS city, if any.
+    aliases : tuple of str
+        Other names people use, e.g. ``("JP",)``.
+    """
+
+    name: str
+    town: str
+    kind: str
+    lat: float
+    lon: float
+    zips: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """What to show a person, e.g. ``"Hyannis (Barnstable), MA"``."""
+        if self.town:
+            return f"{self.name} ({self.town}), MA"
+        return f"{self.name}, MA"
+
+
+@dataclass(frozen=True, slots=True)
+class ZipArea:
+    """One Massachusetts ZIP code.
+
+    Parameters
+    ----------
+    zip_code : str
+        Five digits, e.g. ``"02139"``.
+    city : str
+        The USPS city name (a town or a village), e.g. ``"Cambridge"``.
+    county : str
+        County without the word "County".
+    lat, lon : float
+        The point used for the ZIP.
+    kind : str
+        ``"STANDARD"``, ``"PO BOX"`` or ``"UNIQUE"``.
+    """
+
+    zip_code: str
+    city: str
+    county: str
+    lat: float
+    lon: float
+    kind: str
+
+    @property
+    def label(self) -> str:
+        """What to show a person, e.g. ``"Cambridge, MA 02139"``."""
+        return f"{self.city}, MA {self.zip_code}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedInput:
+    """What could be read from a person's text.
+
+    Parameters
+    ----------
+    text : str
+        The text, trimmed.
+    zip_code : str or None
+        A five-digit ZIP code found in it (ZIP+4 cut to five).
+    names : tuple of str
+        Candidate place names, most specific first.
+    is_street_address : bool
+        Whether the text looks like a street address.
+    other_state : str or None
+        A US state other than Massachusetts named at the end, e.g. ``"il"``.
+    zip_typo : str or None
+        A ZIP code with letters for digits (``"02l39"``), corrected.
+    town_hint : str or None
+        The part most likely to name the town, for spelling correction.
+    """
+
+    text: str
+    zip_code: str | None = None
+    names: tuple[str, ...] = ()
+    is_street_address: bool = False
+    other_state: str | None = None
+    zip_typo: str | None = None
+    town_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One name in the index."""
+
+    label: str
+    lat: float
+    lon: float
+    precision: Precision
+    rank: int  # 0 town, 1 village/neighborhood, 2 county/region
+    town: str  # the municipality, for "Village, Town" lookups
+    display: str  # the name itself, for "did you mean"
+
+
+class Gazetteer:
+    """The offline index of Massachusetts ZIP codes, towns and places.
+
+    Build it with :func:`default_gazetteer` (loads the package data once), or
+    directly from rows in tests.
+
+    Parameters
+    ----------
+    towns : iterable of Town
+    places : iterable of NamedPlace
+    zips : iterable of ZipArea
+    """
+
+    def __init__(
+        self,
+        towns: Iterable[Town],
+        places: Iterable[NamedPlace],
+        zips: Iterable[ZipArea],
+    ) -> None:
+        self.towns: tuple[Town, ...] = tuple(towns)
+        self.places: tuple[NamedPlace, ...] = tuple(places)
+        self.zips: dict[str, ZipArea] = {z.zip_code: z for z in zips}
+        self._index: dict[str, list[_Entry]] = {}
+        place_keys = {normalize(p.name) for p in self.places}
+        for town in self.towns:
+            entry = _Entry(town.label, town.lat, town.lon, Precision.TOWN, 0, town.name, town.name)
+            self._add(town.name, entry)
+            for name in town.usps_names:
+                # "Vineyard Haven" is better answered by the village than by Tisbury.
+                if normalize(name) not in place_keys:
+                    self._add(name, entry)
+        for place in self.places:
+            rank = 2 if place.kind in {"county", "region"} else 1
+            entry = _Entry(
+                place.label, place.lat, place.lon, Precision.PLACE, rank, place.town, place.name
+            )
+            for name in (place.name, *place.aliases):
+                self._add(name, entry)
+        for entries in self._index.values():
+            entries.sort(key=lambda e: e.rank)
+        self._keys: list[str] = sorted(self._index)
+        self._towns_by_name: dict[str, Town] = {t.name: t for t in self.towns}
+
+    def _add(self, name: str, entry: _Entry) -> None:
+        entries = self._index.setdefault(normalize(name), [])
+        if entry not in entries:
+            entries.append(entry)
+
+    # -- lookups ---------------------------------------------------------------
+
+    def lookup_zip(self, zip_code: str) -> Place | None:
+        """Return the place of a Massachusetts ZIP code, or None.
+
+        Parameters
+        ----------
+        zip_code : str
+            Five digits; ZIP+4 and a missing leading zero are accepted.
+
+        Returns
+        -------
+        Place or None
+        """
+        digits = re.sub(r"\D", "", zip_code)[:5] if zip_code else ""
+        if len(digits) == 4:
+            digits = "0" + digits
+        area = self.zips.get(digits)
+        if area is None:
+            return None
+        return Place(area.lat, area.lon, area.label, Precision.ZIP, SOURCE)
+
+    def lookup_town(self, name: str) -> Place | None:
+        """Return the place of a town, village or region named exactly (after normalizing).
+
+        Parameters
+        ----------
+        name : str
+            E.g. ``"Worcester"``, ``"N Attleboro"``, ``"Hyannis (Barnstable)"``.
+
+        Returns
+        -------
+        Place or None
+            None when the name is unknown. Raises ``GeocodeNotFound`` with the
+            candidates when it names several places equally well.
+        """
+        entry = self._exact(name)
+        return None if entry is None else _place(entry)
+
+    def town_of(self, name: str) -> Town | None:
+        """Return the municipality a name belongs to (a town, or a village's town)."""
+        entry = self._exact(name)
+        if entry is None or not entry.town:
+            return None
+        return self._towns_by_name.get(entry.town)
+
+    def _exact(self, name: str) -> _Entry | None:
+        inner = re.fullmatch(r"\s*(.+?)\s*\(\s*(.+?)\s*\)\s*", name)
+        if inner:  # "Hyannis (Barnstable)", the form of our own labels
+            return self._in_town(inner.group(1), inner.group(2)) or self._exact(inner.group(1))
+        entries = self._index.get(normalize(name))
+        if not entries:
+            return None
+        best = [e for e in entries if e.rank == entries[0].rank]
+        if len(best) > 1 and any(
+            _approx_miles(best[0].lat, best[0].lon, e.lat, e.lon) > 2 for e in best[1:]
+        ):
+            raise GeocodeNotFound(
+                f"{len(best)} places share the name",
+                user_message=(
+                    "There is more than one place with that name in Massachusetts. "
+                    "Which one did you mean?"
+                ),
+                suggestions=tuple(e.label for e in best),
+            )
+        return best[0]
+
+    def _in_town(self, name: str, town: str) -> _Entry | None:
+        town_key = normalize(town)
+        for entry in self._index.get(normalize(name), ()):
+            if normalize(entry.town) == town_key:
+                return entry
+        return None
+
+    def nearest_town(self, lat: float, lon: float) -> tuple[Town, float]:
+        """Return the town whose centre is nearest to a point, and the distance.
+
+        Parameters
+        ----------
+        lat, lon : float
+            WGS84 coordinates.
+
+        Returns
+        -------
+        (Town, float)
+            The town and the approximate distance to its centre in miles.
+        """
+        best = min(self.towns, key=lambda t: _approx_miles(lat, lon, t.lat, t.lon))
+        return best, _approx_miles(lat, lon, best.lat, best.lon)
+
+    # -- parsing ---------------------------------------------------------------
+
+    def parse(self, text: str) -> ParsedInput:
+        """Read a ZIP code, candidate names and the input's kind from free text.
+
+        Parameters
+        ----------
+        text : str
+            What the person typed (already checked to be sensible text).
+
+        Returns
+        -------
+        ParsedInput
+        """
+        text = unicodedata.normalize("NFKC", text).strip()
+        if re.fullmatch(r"[12]\d{3}", text):
+            # A ZIP code that lost its leading zero in a spreadsheet.
+            return ParsedInput(text, zip_code="0" + text)
+        is_address = bool(_ADDRESS_RE.search(text)) and not _ZIP_RE.fullmatch(text)
+        zip_code = _pick_zip(text, is_address)
+        zip_typo = None
+        if zip_code is None:
+            typo = _ZIP_TYPO_RE.search(text)
+            if typo and sum(c.isdigit() for c in typo.group(1)) >= 3:
+                fixed = typo.group(1).translate(str.maketrans("OoIiLl", "001111"))
+                if fixed in self.zips:
+                    zip_typo = fixed
+        rest = _ZIP_RE.sub(" ", text) if zip_code else text
+        parts = [_strip_state(p) for p in re.split(r"[,;\n]+", _strip_state(rest))]
+        parts = [p for p in parts if p]
+        if not parts:
+            return ParsedInput(text, zip_code, (), is_address, None, zip_typo)
+        whole = " ".join(parts)
+        other_state = _other_state(parts[-1], after_comma=len(parts) > 1)
+        if len(parts) == 1 and normalize(whole) in _OTHER_STATE_NAMES | _OTHER_STATE_CODES:
+            other_state = normalize(whole)  # "New York"; "Washington" still finds the town
+        if other_state:
+            # Only the whole text may still be a Massachusetts name ("Mount Washington").
+            return ParsedInput(text, zip_code, (whole,), is_address, other_state, zip_typo)
+        names: list[str] = []
+        town_hint: str | None
+        if is_address:
+            found = _usaddress_places(text)
+            names.extend(found)
+            names.extend(reversed(parts[1:]))
+            names.extend(_tails(parts[-1]))
+            town_hint = found[0] if found else (parts[-1] if len(parts) > 1 else None)
+        else:
+            names.append(whole)
+            if len(parts) >= 2:
+                names.append(f"{parts[0]} ({parts[1]})")
+            names.extend(parts)
+            town_hint = whole if len(parts) == 1 else parts[0]
+        unique = tuple(dict.fromkeys(n for n in names if normalize(n)))
+        return ParsedInput(
+            text, zip_code, unique, is_address, None, zip_typo, town_hint=town_hint
+        )
+
+    # -- resolving -------------------------------------------------------------
+
+    def locate(self, text: str) -> Place:
+        """Turn text into a place, or raise ``GeocodeNotFound`` with suggestions.
+
+        Parameters
+        ----------
+        text : str
+            A ZIP code, town, village, region or street address.
+
+        Returns
+        -------
+        Place
+            With ``source="gazetteer"`` and precision ``zip``, ``town`` or ``place``.
+
+        Raises
+        ------
+        GeocodeNotFound
+            Nothing matched; ``suggestions`` holds "did you mean" labels.
+        """
+        return self.locate_parsed(self.parse(text))
+
+    def locate_parsed(self, parsed: ParsedInput) -> Place:
+        """Resolve what :meth:`parse` read; see :meth:`locate`."""
+        if parsed.zip_code:
+            place = self.lookup_zip(parsed.zip_code)
+            if place is not None:
+                return place
+        for name in parsed.names:
+            entry = self._exact(name)
+            if entry is not None:
+                return _place(entry)
+        shown = _shorten(parsed.text)
+        if parsed.zip_code:
+            raise GeocodeNotFound(
+                "ZIP code is not in Massachusetts",
+                user_message=(
+                    f"{parsed.zip_code} is not a Massachusetts ZIP code. "
+                    "Check the ZIP code, or try a town name."
+                ),
+            )
+        if parsed.other_state:
+            raise GeocodeNotFound(
+                "place outside Massachusetts",
+                user_message=(
+                    "IOP Finder covers Massachusetts only. "
+                    "Try a Massachusetts ZIP code or town name."
+                ),
+            )
+        if parsed.zip_typo:
+            raise GeocodeNotFound(
+                "ZIP code with letters",
+                user_message=(
+                    f"We couldn't read '{shown}' as a ZIP code. Did you mean {parsed.zip_typo}?"
+                ),
+                suggestions=(self.zips[parsed.zip_typo].label,),
+            )
+        if parsed.town_hint is None:
+            if parsed.is_street_address:
+                raise GeocodeNotFound(
+                    "street address without town or ZIP",
+                    user_message=(
+                        "Please add the town or ZIP code to the street address, "
+                        "for example '45 Main St, Northampton'."
+                    ),
+                )
+            raise GeocodeNotFound(
+                "nothing to look up",
+                user_message="Type a Massachusetts ZIP code, town or address.",
+            )
+        matches = self._fuzzy(parsed.town_hint, limit=5)
+        if matches:
+            (best, score), runner_up = matches[0], (matches[1][1] if len(matches) > 1 else 0.0)
+            if (
+                score >= _AUTO_SCORE
+                and score - runner_up >= _AUTO_MARGIN
+                and len(normalize(parsed.town_hint)) >= 4
+            ):
+                note = f"Did you mean {best.display}? Showing {best.label}."
+                return replace(_place(best), note=note)
+        suggestions = tuple(e.label for e, _ in matches)
+        message = f"We couldn't find '{shown}' in Massachusetts."
+        if suggestions:
+            message += " Did you mean one of these?"
+        else:
+            message += " Check the spelling, or try a ZIP code or a town name."
+        raise GeocodeNotFound("no gazetteer match", user_message=message, suggestions=suggestions)
+
+    def _fuzzy(self, text: str, limit: int) -> list[tuple[_Entry, float]]:
+        from rapidfuzz import fuzz, process
+
+        key = normalize(text)
+        if len(key) < 3:
+            return []
+        found = process.extract(
+            key, self._keys, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=_SUGGEST_SCORE
+        )
+        out: dict[str, tuple[_Entry, float]] = {}
+        for choice, score, _ in found:
+            for entry in self._index[choice]:
+                if entry.label not in out:
+                    out[entry.label] = (entry, float(score))
+        ranked = sorted(out.values(), key=lambda pair: (-pair[1], pair[0].rank))
+        return ranked[:limit]
+
+    def suggest(self, text: str, limit: int = 5) -> list[str]:
+        """Return up to ``limit`` labels that complete or correct ``text``.
+
+        Names that start with the text come first (towns before villages before
+        regions), then close spellings. Purely offline, so it may run on every
+        keystroke.
+
+        Parameters
+        ----------
+        text : str
+            A partial name or ZIP code.
+        limit : int, default 5
+
+        Returns
+        -------
+        list of str
+            Labels, each of which :meth:`locate` resolves.
+        """
+        text = _strip_state(text or "")
+        digits = text.strip()
+        if digits.isdigit() and 3 <= len(digits) <= 5:
+            return [self.zips[z].label for z in sorted(self.zips) if z.startswith(digits)][:limit]
+        key = normalize(text)
+        if not key:
+            return []
+        labels: dict[str, int] = {}
+        for choice in self._keys:
+            if choice.startswith(key):
+                for entry in self._index[choice]:
+                    labels.setdefault(entry.label, entry.rank)
+        ordered = sorted(labels, key=lambda label: (labels[label], len(label), label))
+        for entry, _ in self._fuzzy(text, limit):
+            if entry.label not in labels:
+                ordered.append(entry.label)
+        return ordered[:limit]
+
+
+def _place(entry: _Entry) -> Place:
+    return Place(entry.lat, entry.lon, entry.label, entry.precision, SOURCE)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _pick_zip(text: str, is_address: bool) -> str | None:
+    found = list(_ZIP_RE.finditer(text))
+    if is_address and found and found[0].start() == 0:
+        # "12345 Main St": a five-digit house number, not a ZIP code.
+        found = found[1:]
+    return found[-1].group(1) if found else None
+
+
+_STATE_SUFFIX_RE = re.compile(
+    r"(?:^|[\s,]+)(?:ma|mass|massachusetts|usa|u\.?s\.?(?:a\.?)?|united states(?: of america)?)"
+    r"[\s,.]*$",
+    re.IGNORECASE,
+)
+
+
+def _strip_state(part: str) -> str:
+    # "Boston, MA, USA" -> "Boston"; repeated because both may appear.
+    part = part.strip(" ,.;")
+    while True:
+        shorter = _STATE_SUFFIX_RE.sub("", part).strip(" ,.;")
+        if shorter == part:
+            return part
+        part = shorter
+
+
+def _other_state(part: str, *, after_comma: bool) -> str | None:
+    # "Springfield IL", "Nashua, New Hampshire": the state another place is in.
+    # A lone word is a state only after a comma: "Washington" is a MA town.
+    words = part.split()
+    for size in (3, 2, 1):
+        if len(words) < size or (len(words) == size and not after_comma):
+            continue
+        tail = normalize(" ".join(words[-size:]))
+        if (size == 1 and tail in _OTHER_STATE_CODES) or tail in _OTHER_STATE_NAMES:
+            return tail
+    return None
+
+
+def _usaddress_places(text: str) -> list[str]:
+    import usaddress
+
+    try:
+        tags, _ = usaddress.tag(text)
+    except (usaddress.RepeatedLabelError, ValueError, TypeError):
+        return []
+    place = tags.get("PlaceName")
+    return [place] if place else []
+
+
+def _tails(part: str) -> list[str]:
+    # "12 Elm St Apt 3 Worcester": the town is often the last words.
+    words = part.split()
+    return [" ".join(words[-n:]) for n in (4, 3, 2, 1) if len(words) > n]
+
+
+def _zip_areas(towns: Iterable[Town], places: Iterable[NamedPlace]) -> list[ZipArea]:
+    import zipcodes
+
+    points: dict[str, tuple[float, float]] = {}
+    for place in places:
+        if place.kind in {"village", "neighborhood"}:
+            points.setdefault(normalize(place.name), (place.lat, place.lon))
+    for town in towns:
+        for name in (town.name, *town.usps_names):
+            points[normalize(name)] = (town.lat, town.lon)
+    areas = []
+    for row in zipcodes.filter_by(state="MA"):
+        lat, lon = float(row["lat"]), float(row["long"])
+        city_point = points.get(normalize(row["city"]))
+        if (
+            row["zip_code_type"] != "STANDARD"
+            and city_point is not None
+            and _approx_miles(lat, lon, *city_point) > _PO_BOX_DRIFT_MILES
+        ):
+            lat, lon = city_point
+        areas.append(
+            ZipArea(
+                zip_code=row["zip_code"],
+                city=row["city"],
+                county=row["county"].removesuffix(" County"),
+                lat=lat,
+                lon=lon,
+                kind=row["zip_code_type"],
+            )
+        )
+    return areas
+
+
+def _split(cell: str, sep: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in cell.split(sep) if s.strip())
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    text = resources.files("finder").joinpath("data", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@functools.cache
+def default_gazetteer() -> Gazetteer:
+    """Return the gazetteer of the package data, loaded on first call and then shared.
+
+    Returns
+    -------
+    Gazetteer
+    """
+    towns = [
+        Town(
+            name=row["town"],
+            county=row["county"],
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            zips=_split(row["zips"], " "),
+            usps_names=_split(row["usps_names"], ";"),
+        )
+        for row in _read_csv("ma_towns.csv")
+    ]
+    places = [
+        NamedPlace(
+            name=row["name"],
+            town=row["town"],
+            kind=row["kind"],
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            zips=_split(row["zips"], " "),
+            aliases=_split(row["aliases"], ";"),
+        )
+        for row in _read_csv("ma_places.csv")
+    ]
+    gazetteer = Gazetteer(towns, places, _zip_areas(towns, places))
+    # Import the parsers now, so that the first search is as fast as the rest.
+    import rapidfuzz.process  # noqa: F401
+    import usaddress  # noqa: F401
+
+    return gazetteer
