@@ -90,3 +90,7 @@ from finder.search_cli import bench_command, search_command  # noqa: E402
 
 cli.add_command(search_command)
 cli.add_command(bench_command)
+
+from finder.geocode_cli import geocode_command  # noqa: E402
+
+cli.add_command(geocode_command)

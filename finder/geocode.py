@@ -544,7 +544,7 @@ class Locator:
         if not parsed.is_street_address:
             return self.gazetteer.locate_parsed(parsed)
         if self.online is None:
-            return self._fallback(parsed, "Street addresses are not looked up")
+            return self._fallback(parsed, "Street addresses are not looked up on this site")
         try:
             place = self.online.geocode(parsed.text)
         except GeocodeUnavailable as err:
@@ -574,7 +574,7 @@ class Locator:
             Precision.TOWN: "the town",
             Precision.PLACE: "the area",
         }.get(place.precision, "the area")
-        note = f"{reason}, so we searched from {what}: {place.label}."
+        note = f"{reason}, so distances are measured from {what} ({place.label}), not the street."
         if place.note:
             note = f"{place.note} {note}"
         return replace(place, note=note)
