@@ -74,10 +74,14 @@ LOCK_NAME = ".publish.lock"
 DEFAULT_LOCK_TIMEOUT_S = 30.0
 DEFAULT_TITLE = "IOP Finder dataset"
 
-#: Test-only hooks. With ``FINDER_TEST_PUBLISH_DELAY_S`` set, publish prints
-#: each step to stderr and sleeps that long after it, so a test can kill the
-#: process at a known step; ``FINDER_TEST_PUBLISH_TRACE`` names a file that
-#: every step is appended to as ``"<pid> <step>"`` (for the lock test).
+#: Test-only hooks, off unless set. ``FINDER_TEST_PUBLISH_PAUSE_AT=<step>``
+#: announces ``publish-step <step>`` on stderr and sleeps 60 s there, so a test
+#: can kill the process at a known step; ``FINDER_TEST_PUBLISH_DELAY_S`` sleeps
+#: that long after every step; ``FINDER_TEST_PUBLISH_TRACE`` names a file every
+#: step is appended to as ``"<pid> <step>"`` (for the lock test). Steps:
+#: locked, history-written, temp-partial, temp-written, replaced,
+#: meta-written, done.
+_PAUSE_ENV = "FINDER_TEST_PUBLISH_PAUSE_AT"
 _DELAY_ENV = "FINDER_TEST_PUBLISH_DELAY_S"
 _TRACE_ENV = "FINDER_TEST_PUBLISH_TRACE"
 
@@ -226,9 +230,10 @@ def _step(name: str) -> None:
         finally:
             os.close(fd)
     delay = os.environ.get(_DELAY_ENV)
-    if delay:
+    pause_at = os.environ.get(_PAUSE_ENV)
+    if delay or pause_at:
         print(f"publish-step {name}", file=sys.stderr, flush=True)
-        time.sleep(float(delay))
+        time.sleep(60.0 if name == pause_at else float(delay or 0))
 
 
 def _fsync_dir(folder: Path) -> None:
