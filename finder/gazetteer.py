@@ -483,6 +483,8 @@ class Gazetteer:
             names.extend(_tails(parts[-1]))
             town_hint = found[0] if found else (parts[-1] if len(parts) > 1 else None)
         else:
+            # Names that end in a state word ("Central Massachusetts") first.
+            names.extend(_strip_versions(rest)[:-1])
             names.append(whole)
             if len(parts) >= 2:
                 names.append(f"{parts[0]} ({parts[1]})")
@@ -659,14 +661,18 @@ _STATE_SUFFIX_RE = re.compile(
 )
 
 
-def _strip_state(part: str) -> str:
-    # "Boston, MA, USA" -> "Boston"; repeated because both may appear.
-    part = part.strip(" ,.;")
+def _strip_versions(part: str) -> list[str]:
+    # "Boston, MA, USA" -> ["Boston, MA, USA", "Boston, MA", "Boston"].
+    versions = [part.strip(" ,.;")]
     while True:
-        shorter = _STATE_SUFFIX_RE.sub("", part).strip(" ,.;")
-        if shorter == part:
-            return part
-        part = shorter
+        shorter = _STATE_SUFFIX_RE.sub("", versions[-1]).strip(" ,.;")
+        if shorter == versions[-1]:
+            return versions
+        versions.append(shorter)
+
+
+def _strip_state(part: str) -> str:
+    return _strip_versions(part)[-1]
 
 
 def _other_state(part: str, *, after_comma: bool) -> str | None:
