@@ -380,8 +380,9 @@ def _no_results(result) -> None:  # type: ignore[no-untyped-def]
 
 
 def _set(key: str, value: object) -> None:
-    st.session_state[key] = value
+    """Set one piece of state; any change but paging starts again at page 1."""
     st.session_state["page"] = 1
+    st.session_state[key] = value
 
 
 def _clear_filters() -> None:
