@@ -67,9 +67,10 @@ __all__ = [
 KIND_PROVIDER_CSV = "provider_csv"
 KIND_FINDTREATMENT = "findtreatment"
 
-#: Columns FindTreatment.gov does not publish. On a merge they are kept from
-#: the live dataset when the new row leaves them empty. Named insurance plans
-#: (``NAMED_COMMERCIAL_PLANS``) are kept inside the ``insurance`` list.
+#: Columns FindTreatment.gov does not publish (or, for notes, that an admin
+#: curates). On a merge they are kept from the live dataset (see
+#: ``merge_rows``). Named insurance plans (``NAMED_COMMERCIAL_PLANS``) are kept
+#: inside the ``insurance`` list.
 ADMIN_FIELDS: tuple[str, ...] = (
     "schedule",
     "accepting_new_clients",
@@ -289,9 +290,11 @@ def merge_rows(
     -------
     rows : list of dict
         The new rows in their order, where a program also in ``live`` keeps
-        the live value of each ``ADMIN_FIELDS`` column the new row leaves
-        empty, and keeps the named plans of its live ``insurance``; then the
-        live programs missing from the new file, unchanged.
+        the live value of each ``ADMIN_FIELDS`` column: always for an import
+        (``imported_source`` given; e.g. notes an admin wrote win over the
+        import's), otherwise where the new row leaves it empty. It also keeps
+        the named plans of its live ``insurance``. Then come the live programs
+        missing from the new file, unchanged.
     flagged : tuple of FlaggedProgram
         Those missing programs (from ``imported_source``, when given), to
         review: closed, moved, or renamed?
@@ -304,7 +307,9 @@ def merge_rows(
         was = live_by_id.get(row.get("program_id", ""))
         if was is not None:
             for column in ADMIN_FIELDS:
-                if not (merged.get(column) or "").strip() and (was.get(column) or "").strip():
+                kept = (was.get(column) or "").strip()
+                empty = not (merged.get(column) or "").strip()
+                if kept and (empty or imported_source is not None):
                     merged[column] = was[column]
             merged["insurance"] = _merge_insurance(merged.get("insurance", ""), was.get("insurance", ""))
         rows.append(merged)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -391,7 +392,7 @@ def test_lock_serializes_concurrent_publishes(data_dir: Path, tmp_path: Path) ->
     lines = [line.split() for line in trace.read_text().splitlines()]
     pids = [pid for pid, _ in lines]
     # Each publisher's steps, from "locked" to "done", form one unbroken run.
-    runs = [pids[0]] + [b for a, b in zip(pids, pids[1:], strict=False) if a != b]
+    runs = [pids[0]] + [b for a, b in itertools.pairwise(pids) if a != b]
     assert len(runs) == 2, lines
     assert [step for _, step in lines].count("locked") == 2
     versions = history(data_dir)
