@@ -47,7 +47,7 @@ def _echo_json(payload: object) -> None:
 
 def _locator(settings: Settings) -> tuple[Locator | None, str]:
     try:
-        from finder.geocode import build_locator  # type: ignore[import-not-found, unused-ignore]
+        from finder.geocode import build_locator
     except ImportError:
         return None, "Geocoding is not available in this version; rows without coordinates stay so."
     try:

@@ -615,3 +615,21 @@ def test_merge_on_the_real_export_keeps_admin_fields_updates_adds_and_flags(
     assert published[phone_id].phone == "(617) 555-0142"
     assert published[other_id].schedule == admin["schedule"]
     assert history(data_dir)[0].summary == plan.summary_line
+
+
+def test_cli_geocodes_with_the_offline_locator_and_warns_about_precision(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FINDER_GEOCODER", "off")  # offline gazetteer only: no network
+    data, _ = _without_coords(live(data_dir))
+    path = tmp_path / "new.csv"
+    path.write_bytes(data)
+
+    result = CliRunner().invoke(cli, ["refresh", str(path), "--yes", "--data-dir", str(data_dir)])
+
+    assert result.exit_code == 0, result.output
+    assert "geocoding: 1 located, 0 failed." in result.stdout
+    assert "sample-0999: located only to the zip level" in result.stdout
+    assert "geocoding 1/1" in result.stderr
+    new = next(p for p in load_programs(live(data_dir)).programs if p.program_id == "sample-0999")
+    assert new.latlon is not None
