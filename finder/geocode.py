@@ -540,7 +540,8 @@ class Locator:
             The online geocoder failed and the text holds no ZIP or town to
             fall back on.
         """
-        parsed = self.gazetteer.parse(_check_text(text))
+        cleaned = _check_text(text)  # before loading anything
+        parsed = self.gazetteer.parse(cleaned)
         if not parsed.is_street_address:
             return self.gazetteer.locate_parsed(parsed)
         if self.online is None:
