@@ -582,7 +582,7 @@ class Catalog:
 # --- Results -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Match:
     """One program in the results, with why it matched.
 
@@ -614,6 +614,27 @@ class Match:
     reasons: tuple[str, ...]
     plan_notes: tuple[str, ...]
     schedule_text: str
+
+    # Written by hand: the generated frozen __init__ looks up object.__setattr__
+    # globally per field, about 3x slower, and a search may build thousands.
+    def __init__(
+        self,
+        program: Program,
+        distance_miles: float,
+        fit: Fit | None,
+        fit_hours: float,
+        reasons: tuple[str, ...],
+        plan_notes: tuple[str, ...],
+        schedule_text: str,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "program", program)
+        put(self, "distance_miles", distance_miles)
+        put(self, "fit", fit)
+        put(self, "fit_hours", fit_hours)
+        put(self, "reasons", reasons)
+        put(self, "plan_notes", plan_notes)
+        put(self, "schedule_text", schedule_text)
 
     @property
     def schedule_listed(self) -> bool:
@@ -753,6 +774,17 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
         narrow((catalog._attendance[window] & np.uint8(wanted)) == wanted)
     if query.accepting_new_clients:
         narrow(catalog._accepting[window])
+    if radius is not None:
+        # A longitude box too (exact on the sphere, J. P. Matuschek, "Finding
+        # points within a distance of a latitude/longitude using bounding
+        # coordinates"), unless the circle reaches a pole; it spares the
+        # trigonometry for most of the band.
+        angle = radius / EARTH_RADIUS_MILES
+        lat0 = math.radians(query.origin.lat)
+        if abs(lat0) + angle < math.pi / 2 - 1e-9:
+            half_width = math.asin(math.sin(angle) / math.cos(lat0)) + 1e-9
+            offset = np.abs(catalog._lon_rad[window] - math.radians(query.origin.lon))
+            narrow((offset <= half_width) | (offset >= 2 * math.pi - half_width))
     rows = np.arange(lo, hi) if keep is None else lo + np.flatnonzero(keep)
 
     distance = haversine_miles(

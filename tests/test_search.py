@@ -808,3 +808,24 @@ def test_empty_catalog():
     assert result.matches == ()
     assert result.total == 0
     assert result.message == ""
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [LatLon(0.0, 179.95), LatLon(0.0, -179.95), LatLon(89.5, 10.0), LatLon(-88.9, -60.0),
+     LatLon(64.8, -147.7), LatLon(42.36, -71.06)],
+)
+def test_bounding_boxes_lose_nothing_near_the_antimeridian_or_poles(origin):
+    rng = np.random.default_rng(7)
+    lats = np.clip(origin.lat + rng.uniform(-3, 3, 400), -90, 90)
+    lons = (origin.lon + rng.uniform(-12, 12, 400) + 180) % 360 - 180
+    programs = [make_program(f"p{i}", 0.0, latitude=float(lat), longitude=float(lon))
+                for i, (lat, lon) in enumerate(zip(lats, lons, strict=True))]
+    catalog = Catalog.from_programs(programs)
+    for radius in (25, 50, 100):
+        got = {m.program.program_id for m in
+               search(catalog, SearchQuery(origin=origin, radius_miles=radius)).matches}
+        miles = {p.program_id: geodesic(origin, (p.latitude, p.longitude)).miles for p in programs}
+        assert {pid for pid, d in miles.items() if d <= radius * 0.99} <= got
+        assert got <= {pid for pid, d in miles.items() if d <= radius * 1.01}
+    assert got  # at 100 miles there is always someone to find
