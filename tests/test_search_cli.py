@@ -250,3 +250,17 @@ def test_bench_text_smoke(capsys):
 def test_bench_rejects_bad_sizes(capsys):
     assert main(["bench", "--sizes", "ten"]) == 2
     assert "--sizes takes numbers" in capsys.readouterr().err
+
+
+def test_near_with_the_real_offline_locator(run):
+    code, out, err = run("--near", "02139", "--offline", "--radius-miles", "5", "--format", "json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["description"].startswith("Programs within 5 miles of Cambridge")
+    assert payload["total"] > 0
+
+
+def test_near_outside_massachusetts_with_the_real_offline_locator(run):
+    code, _, err = run("--near", "Springfield, IL", "--offline")
+    assert code == 2
+    assert "Massachusetts" in err
