@@ -6,10 +6,11 @@ import streamlit as st
 
 from finder.assets import ensure_static_assets
 from finder.ui import admin, compare, find
+from finder.ui.common import favicon
 
 st.set_page_config(
     page_title="IOP Finder: Massachusetts intensive outpatient programs",
-    page_icon="🧭",
+    page_icon=favicon(),
     layout="centered",
     menu_items={"About": "IOP Finder helps people in Massachusetts find intensive outpatient "
                 "programs for substance use. Crisis? Call or text 988."},
@@ -18,8 +19,8 @@ st.set_page_config(
 ensure_static_assets(Path(__file__).parent / "static")
 
 pages = [
-    st.Page(find.render, title="Find a program", icon="🔎", url_path="find", default=True),
-    st.Page(compare.render, title="Shortlist & compare", icon="📋", url_path="compare"),
-    st.Page(admin.render, title="Admin", icon="🔒", url_path="admin"),
+    st.Page(find.render, title="Find a program", icon=":material/search:", url_path="find", default=True),
+    st.Page(compare.render, title="Shortlist & compare", icon=":material/checklist:", url_path="compare"),
+    st.Page(admin.render, title="Admin", icon=":material/lock:", url_path="admin"),
 ]
 st.navigation(pages, position="top").run()

@@ -12,18 +12,24 @@ from finder.load import read_meta
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
-HELP_BANNER = (
-    "**Need help now?** Call or text [988](tel:988) (Suicide & Crisis Lifeline) · "
-    "Emergency: [911](tel:911) · Massachusetts Substance Use Helpline: "
-    "[800-327-5050](tel:+18003275050) ([helplinema.org](https://helplinema.org))"
-)
-
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
 def md(text: object) -> str:
     """Escape text from the CSV or the person so Markdown shows it literally."""
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+@st.cache_resource(show_spinner=False)
+def favicon():  # type: ignore[no-untyped-def]
+    """A small drawn icon: a Material/emoji page icon would be fetched from Google's CDN."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((4, 4, 60, 60), fill=(26, 95, 122, 255))
+    draw.polygon([(32, 12), (40, 34), (32, 52), (24, 34)], fill=(255, 244, 229, 255))
+    return image
 
 
 def settings() -> Settings:
@@ -93,7 +99,7 @@ def sample_notice(cfg: Settings) -> None:
         st.warning(
             "**Sample data.** The programs shown here are fictional, for demonstration. "
             "Do not call them. For real programs, call the Helpline at 800-327-5050.",
-            icon="⚠️",
+            icon=":material/info:",
         )
 
 

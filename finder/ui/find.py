@@ -286,16 +286,16 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
         directions = "https://www.openstreetmap.org/directions?to=" + quote_plus(
             f"{p.latitude},{p.longitude}"
         )
-        st.markdown(f"📍 {md(p.address)} · [Directions]({directions})")
-        contact = [f"📞 [{md(p.phone)}]({_tel(p.phone)})"]
+        st.markdown(f":material/location_on: {md(p.address)} · [Directions]({directions})")
+        contact = [f":material/call: [{md(p.phone)}]({_tel(p.phone)})"]
         if p.intake_phone:
             contact.append(f"Intake: [{md(p.intake_phone)}]({_tel(p.intake_phone)})")
         if p.website:
             contact.append(f"[Website]({p.website})")
         st.markdown(" · ".join(contact))
-        st.markdown(f"🗓️ **Sessions:** {md(match.schedule_text)}")
+        st.markdown(f":material/calendar_month: **Sessions:** {md(match.schedule_text)}")
         for reason in match.reasons:
-            st.markdown(f"✅ {md(reason)}")
+            st.markdown(f":material/check_circle: {md(reason)}")
         mine = set(query.insurance)
         if p.insurance:
             badges = " ".join(
@@ -304,7 +304,7 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
             )
             st.markdown(f"**Payment:** {badges}", unsafe_allow_html=True)
         for note in match.plan_notes:
-            st.markdown(f"ℹ️ {md(note)}")
+            st.markdown(f":material/info: {md(note)}")
         details = []
         if p.services:
             details.append("**Services:** " + md(", ".join(p.services)))
@@ -321,7 +321,7 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
         stale = age > cfg.stale_after_days
         verified = f"Verified {age} days ago ({p.last_verified:%b %-d, %Y})"
         if stale:
-            verified = f"⚠️ {verified}: may be out of date, call to confirm"
+            verified = f":material/warning: {verified}: may be out of date, call to confirm"
         st.caption(f"{verified} · Source: {md(p.source)}")
         _shortlist_button(p.program_id)
 
@@ -345,10 +345,10 @@ def _tel(phone: str) -> str:
 def _accepting_text(p) -> str:  # type: ignore[no-untyped-def]
     as_of = f" (as of {p.availability_as_of:%b %-d, %Y})" if p.availability_as_of else ""
     return {
-        Accepting.YES: f"🟢 Accepting new clients{as_of}",
-        Accepting.NO: f"🔴 Not accepting new clients{as_of}",
-        Accepting.WAITLIST: f"🟡 Waitlist{as_of}",
-        Accepting.UNKNOWN: "⚪ Call to ask about openings",
+        Accepting.YES: f":green[:material/check_circle:] Accepting new clients{as_of}",
+        Accepting.NO: f":red[:material/block:] Not accepting new clients{as_of}",
+        Accepting.WAITLIST: f":orange[:material/hourglass_top:] Waitlist{as_of}",
+        Accepting.UNKNOWN: ":gray[:material/help:] Call to ask about openings",
     }[p.accepting_new_clients]
 
 
