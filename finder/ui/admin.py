@@ -7,7 +7,6 @@ off. Nothing about the data is rendered before a successful login.
 
 from __future__ import annotations
 
-import io
 import os
 
 import streamlit as st
@@ -179,19 +178,17 @@ def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
     for notice in report.notices:
         st.info(notice)
     st.markdown(f"**{report.rows} rows read, {report.valid_rows} valid, {len(report.errors)} problems.**")
-    if report.errors:
-        table = [i.as_dict() for i in report.errors]
-        st.dataframe(table, hide_index=True, use_container_width=True)
-        import csv
+    if plan.import_summary:
+        st.caption(plan.import_summary)
+    if plan.geocoded:
+        st.caption(f"Coordinates found for {plan.geocoded} rows.")
+    issues = plan.issues()
+    if issues:
+        st.dataframe([i.as_dict() for i in issues], hide_index=True, use_container_width=True)
+        from finder.refresh import issues_to_csv
 
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=["row", "column", "value", "message"])
-        writer.writeheader()
-        writer.writerows(table)
-        st.download_button("Download the problems as CSV", buffer.getvalue().encode("utf-8-sig"),
+        st.download_button("Download the problems as CSV", issues_to_csv(issues),
                            file_name="validation-report.csv", mime="text/csv", key="admin_report_dl")
-    for failure in getattr(plan, "geocode_failures", ()) or ():
-        st.warning(str(failure))
     diff = plan.diff
     st.subheader("Changes compared with the live data")
     st.markdown(f"Added: **{len(diff.added)}** · Removed: **{len(diff.removed)}** · "

@@ -9,6 +9,7 @@ import streamlit as st
 
 from finder.config import Settings
 from finder.load import read_meta
+from finder.publish import dataset_version
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -37,15 +38,6 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-def dataset_version(data_dir: Path) -> str:
-    """A cheap token that changes whenever the live dataset is replaced."""
-    try:
-        stat = (data_dir / "providers.csv").stat()
-    except OSError:
-        return "missing"
-    return f"{stat.st_mtime_ns}-{stat.st_size}-{stat.st_ino}"
-
-
 @st.cache_data(show_spinner=False, max_entries=4)
 def _load_catalog(data_dir: str, version: str):  # type: ignore[no-untyped-def]
     # ``version`` is part of the cache key: a newly published dataset is a new entry.
@@ -53,11 +45,15 @@ def _load_catalog(data_dir: str, version: str):  # type: ignore[no-untyped-def]
     from finder.search import Catalog
 
     loaded = load_programs(Path(data_dir) / "providers.csv")
-    return Catalog.from_programs(loaded.programs), loaded.report.as_dict()
+    meta = read_meta(data_dir)
+    source = str(meta.get("title") or "IOP Finder provider dataset")
+    if meta.get("version"):
+        source += f", version {meta['version']}"
+    return Catalog.from_programs(loaded.programs), {"source": source, "report": loaded.report.as_dict()}
 
 
 def load_catalog(cfg: Settings):  # type: ignore[no-untyped-def]
-    """Return ``(catalog, report_dict)`` for the live dataset, cached per version."""
+    """Return ``(catalog, info)`` for the live dataset, cached per version; info has ``source``."""
     return _load_catalog(str(cfg.data_dir), dataset_version(cfg.data_dir))
 
 

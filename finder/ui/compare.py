@@ -85,7 +85,7 @@ def render() -> None:
 
     find.restore_state()
     st.title("Shortlist & compare")
-    catalog, _ = common.load_catalog(cfg)
+    catalog, info = common.load_catalog(cfg)
     programs = _shortlist(catalog)
     find.sync_url(None, shortlist_only=True)
     if not programs:
@@ -130,11 +130,11 @@ def render() -> None:
     else:
         st.info("Add at least one more program to compare side by side.")
 
-    _exports(programs, matches, query, catalog)
+    _exports(programs, matches, query, info["source"])
     _share_link()
 
 
-def _exports(programs, matches, query, catalog) -> None:  # type: ignore[no-untyped-def]
+def _exports(programs, matches, query, data_source) -> None:  # type: ignore[no-untyped-def]
     from finder.search import describe
 
     class _Row:  # a program with no location yet still exports
@@ -147,7 +147,7 @@ def _exports(programs, matches, query, catalog) -> None:  # type: ignore[no-unty
     meta = ExportMeta(
         title="IOP Finder shortlist",
         search=describe(query) if query is not None else "Shortlist (no location given)",
-        data_source=catalog.source if hasattr(catalog, "source") else "IOP Finder provider dataset",
+        data_source=data_source,
     )
     rows = export_rows(items, st.session_state.get("notes") or {})
     st.subheader("Export")
