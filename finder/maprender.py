@@ -28,6 +28,7 @@ from typing import Protocol
 import folium
 import phonenumbers
 from folium.plugins import MarkerCluster
+from folium.template import Template
 
 from finder import assets
 from finder.model import MA_BOUNDS, Place, Program
@@ -45,6 +46,7 @@ _MAX_FIT_ZOOM = 14
 # Colors with at least 4.5:1 contrast on the light map background.
 _ORIGIN_COLOR = "#b3261e"  # the person's location: red, unlike the blue program pins
 _RADIUS_COLOR = "#1d4f91"
+_ORIGIN_PANE = "finder-origin"
 
 
 class MapMatch(Protocol):
@@ -159,8 +161,10 @@ def build_map(
     cluster.add_to(fmap)
 
     if origin is not None:
+        # Its own pane above the marker pane: a cluster must not hide the person's dot.
+        folium.map.CustomPane(_ORIGIN_PANE, z_index=640, pointer_events=True).add_to(fmap)
         label = origin.label or "Your location"
-        folium.CircleMarker(
+        dot = folium.CircleMarker(
             location=(origin.lat, origin.lon),
             radius=8,
             color="#ffffff",
@@ -169,10 +173,68 @@ def build_map(
             fill_color=_ORIGIN_COLOR,
             fill_opacity=1.0,
             tooltip=folium.Tooltip(f"<strong>Searching from:</strong> {_esc(label)}"),
-        ).add_to(fmap)
+        )
+        dot.options["pane"] = _ORIGIN_PANE  # path_options drops unknown keys
+        dot.add_to(fmap)
 
+    _Legend(show_origin=origin is not None, show_radius=bool(origin and radius_miles)).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(24, 24), max_zoom=_MAX_FIT_ZOOM)
     return fmap
+
+
+class _Legend(folium.MacroElement):
+    """A small key in the map's corner: which symbol is the person, which a program.
+
+    Static text only (nothing from the CSV). The pin image comes from Leaflet's
+    default icon, so the key matches the markers.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "topright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "finder-legend");
+                div.setAttribute("role", "note");
+                div.setAttribute("aria-label", "Map key");
+                div.style.cssText = "background:#fff;color:#1f2933;padding:6px 8px;"
+                    + "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+                    + "font:12px/1.5 sans-serif;";
+                var icon = L.Icon.Default.prototype.options.iconUrl;
+                var path = L.Icon.Default.imagePath || "";
+                div.innerHTML =
+                    {% if this.show_origin %}
+                    '<div><span style="display:inline-block;width:12px;height:12px;'
+                    + 'border-radius:50%;background:{{ this.origin_color }};'
+                    + 'border:2px solid #fff;box-shadow:0 0 0 1px {{ this.origin_color }};'
+                    + 'vertical-align:-2px;margin-right:6px"></span>Your location</div>' +
+                    {% endif %}
+                    {% if this.show_radius %}
+                    '<div><span style="display:inline-block;width:14px;border-top:2px dashed '
+                    + '{{ this.radius_color }};vertical-align:middle;margin-right:4px"></span>'
+                    + 'Search radius</div>' +
+                    {% endif %}
+                    '<div><img src="' + path + icon + '" alt="" '
+                    + 'style="height:16px;vertical-align:-3px;margin:0 6px 0 2px">Program</div>'
+                    + '<div><span style="display:inline-block;width:14px;height:14px;'
+                    + 'border-radius:50%;background:rgba(110,204,57,.9);'
+                    + 'vertical-align:-3px;margin-right:4px"></span>Group: click to zoom</div>';
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, show_origin: bool, show_radius: bool) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.show_origin = show_origin
+        self.show_radius = show_radius
+        self.origin_color = _ORIGIN_COLOR
+        self.radius_color = _RADIUS_COLOR
 
 
 def _esc(text: object) -> str:
