@@ -109,9 +109,9 @@ _STREET_WORDS = (
     r"|ter|terrace|hwy|highway|pkwy|parkway|cir|circle|sq|square|tpke|turnpike|row|pike"
     r"|suite|ste|apt|unit|floor|fl|rte|route"
 )
-_ADDRESS_RE = re.compile(
-    rf"^\s*\d+[a-z]?(?:-\d+)?\s+\S|\b(?:{_STREET_WORDS})\b\.?.*\d|\d.*\b(?:{_STREET_WORDS})\b"
-    r"|\bp\.?\s?o\.?\s+box\b",
+_HOUSE_NUMBER_RE = re.compile(r"^\s*(\d+)[a-z]?(?:-\d+)?\s+[^\W\d]", re.IGNORECASE)
+_STREET_RE = re.compile(
+    rf"\b(?:{_STREET_WORDS})\b\.?.*\d|\d.*\b(?:{_STREET_WORDS})\b|\bp\.?\s?o\.?\s+box\b",
     re.IGNORECASE,
 )
 
@@ -453,7 +453,11 @@ class Gazetteer:
         if re.fullmatch(r"[12]\d{3}", text):
             # A ZIP code that lost its leading zero in a spreadsheet.
             return ParsedInput(text, zip_code="0" + text)
-        is_address = bool(_ADDRESS_RE.search(text)) and not _ZIP_RE.fullmatch(text)
+        house = _HOUSE_NUMBER_RE.match(text)
+        # "02118 Boston" leads with a ZIP code, not a house number.
+        is_address = bool(_STREET_RE.search(text)) or (
+            house is not None and house.group(1) not in self.zips
+        )
         zip_code = _pick_zip(text, is_address)
         zip_typo = None
         if zip_code is None:

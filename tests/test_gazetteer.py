@@ -147,6 +147,7 @@ TRICKY = [
     ("021394307", "Cambridge, MA 02139", Precision.ZIP, ""),
     ("2139", "Cambridge, MA 02139", Precision.ZIP, ""),  # leading zero lost in a spreadsheet
     (" 01060 ", "Northampton, MA 01060", Precision.ZIP, ""),
+    ("01060 Northampton", "Northampton, MA 01060", Precision.ZIP, ""),
     ("Worcester", "Worcester, MA", Precision.TOWN, ""),
     ("Worcester, MA", "Worcester, MA", Precision.TOWN, ""),
     ("worcester massachusetts", "Worcester, MA", Precision.TOWN, ""),
