@@ -5,7 +5,6 @@ from pathlib import Path
 import streamlit as st
 
 from finder.assets import ensure_static_assets
-from finder.ui import admin, compare, find
 from finder.ui.common import favicon
 
 st.set_page_config(
@@ -19,8 +18,8 @@ st.set_page_config(
 ensure_static_assets(Path(__file__).parent / "static")
 
 pages = [
-    st.Page(find.render, title="Find a program", icon=":material/search:", url_path="find", default=True),
-    st.Page(compare.render, title="Shortlist & compare", icon=":material/checklist:", url_path="compare"),
-    st.Page(admin.render, title="Admin", icon=":material/lock:", url_path="admin"),
+    st.Page("finder/ui/pages/find.py", title="Find a program", icon=":material/search:", url_path="find", default=True),
+    st.Page("finder/ui/pages/compare.py", title="Shortlist & compare", icon=":material/checklist:", url_path="compare"),
+    st.Page("finder/ui/pages/admin.py", title="Admin", icon=":material/lock:", url_path="admin"),
 ]
 st.navigation(pages, position="top").run()

@@ -50,10 +50,8 @@ _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def _listify(value: object) -> list[str]:
-    if isinstance(value, (list, tuple)):
-        items = [str(v) for v in value]
-    else:
-        items = str(value).split(",") if value not in (None, "") else []
+    raw = value if isinstance(value, (list, tuple)) else [value]
+    items = [part for v in raw if v not in (None, "") for part in str(v).split(",")]
     return [i.strip() for i in items if i.strip()][:50]
 
 
