@@ -57,6 +57,7 @@ __all__ = [
     "LOCK_NAME",
     "PublishResult",
     "Version",
+    "csv_rows",
     "dataset_version",
     "history",
     "is_plain_csv",
@@ -451,7 +452,6 @@ def _snapshot_live(data_dir: Path, entries: list[dict[str, object]]) -> None:
     if published and published[-1]["sha256"] == sha256_hex(live):
         return
     meta = read_meta(data_dir)
-    loaded = load_programs(live, max_bytes=max(len(live), 1))
     if published:
         summary = "the live file as found: it was changed outside `finder` after the last publish"
     else:
@@ -465,7 +465,7 @@ def _snapshot_live(data_dir: Path, entries: list[dict[str, object]]) -> None:
         data_dir,
         entries,
         live,
-        programs=len(loaded.rows),
+        programs=len(csv_rows(live)),
         summary=summary,
         source=source,
         meta=meta,
@@ -474,28 +474,48 @@ def _snapshot_live(data_dir: Path, entries: list[dict[str, object]]) -> None:
     )
 
 
+def csv_rows(data: bytes) -> list[dict[str, str]]:
+    """Read a provider CSV's rows without validating them (cheap; for diffs and counts).
+
+    Parameters
+    ----------
+    data : bytes
+        A provider CSV as ``finder.publish`` writes it (UTF-8, commas); a BOM
+        or Windows-1252 is tolerated.
+
+    Returns
+    -------
+    list of dict
+        Rows keyed by the trimmed header names, cells trimmed; blank lines
+        are skipped.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    rows = []
+    for record in reader:
+        if not any(cell.strip() for cell in record):
+            continue
+        cells = [c.strip() for c in record] + [""] * (len(header) - len(record))
+        rows.append({h: cells[i] for i, h in enumerate(header) if h})
+    return rows
+
+
 def _row_summary(old: bytes | None, new: bytes) -> str:
     """Count programs added, removed and changed between two provider CSVs."""
 
     def by_id(data: bytes | None) -> dict[str, tuple[tuple[str, str], ...]]:
-        if data is None:
-            return {}
-        text = data.decode("utf-8-sig", errors="replace")
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        return {
-            (row.get("program_id") or "").strip(): tuple(
-                sorted((k.strip(), (v or "").strip()) for k, v in row.items() if k)
-            )
-            for row in reader
-        }
+        rows = csv_rows(data) if data is not None else []
+        return {row.get("program_id", ""): tuple(sorted(row.items())) for row in rows}
 
     before, after = by_id(old), by_id(new)
     added = len(after.keys() - before.keys())
     removed = len(before.keys() - after.keys())
     changed = sum(1 for k in after.keys() & before.keys() if after[k] != before[k])
-    return (
-        f"{len(after)} programs: {added} added, {removed} removed, {changed} changed"
-    )
+    return f"{len(after)} programs: {added} added, {removed} removed, {changed} changed"
 
 
 # --------------------------------------------------------------------------- public API

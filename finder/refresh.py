@@ -42,6 +42,7 @@ from finder.publish import (
     DEFAULT_LOCK_TIMEOUT_S,
     PROVIDERS_NAME,
     PublishResult,
+    csv_rows,
     is_plain_csv,
     publish,
     rows_to_csv,
@@ -577,8 +578,7 @@ def _live_rows(data_dir: Path) -> tuple[list[dict[str, str]], str]:
         data = path.read_bytes()
     except FileNotFoundError:
         return [], ""
-    loaded = load_programs(data, max_bytes=max(len(data), 1))
-    return loaded.rows, sha256_hex(data)
+    return csv_rows(data), sha256_hex(data)
 
 
 def _has_coords(row: Mapping[str, str]) -> bool:
