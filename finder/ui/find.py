@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 from urllib.parse import quote_plus
 
 import streamlit as st
@@ -68,7 +69,7 @@ def restore_state() -> None:
     st.session_state["_url_restored"] = True
 
 
-def _snapshot() -> dict[str, object]:
+def _snapshot() -> dict[str, Any]:
     saved = st.session_state.get("_saved_search", {})
     return {spec.key: st.session_state.get(spec.key, saved.get(spec.key, spec.default)) for spec in FIELDS}
 
