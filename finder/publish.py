@@ -461,14 +461,15 @@ def _snapshot_live(data_dir: Path, entries: list[dict[str, object]]) -> None:
     # When the file was last written is the honest timestamp we have for it.
     mtime = (data_dir / PROVIDERS_NAME).stat().st_mtime
     created = dt.datetime.fromtimestamp(mtime, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    programs = len(csv_rows(live))
     _add_entry(
         data_dir,
         entries,
         live,
-        programs=len(csv_rows(live)),
+        programs=programs,
         summary=summary,
         source=source,
-        meta=meta,
+        meta={**meta, "programs": programs, "sha256": sha256_hex(live)},
         status="published",
         created=created,
     )
@@ -803,6 +804,7 @@ def rollback(
                 {
                     "created": _now(),
                     "sha256": target["sha256"],
+                    "programs": target.get("programs", 0),
                     "summary": line,
                     "rolled_back_to": target["version"],
                 }
