@@ -8,7 +8,6 @@ module does not import ``finder.cli``.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import json
@@ -35,32 +34,9 @@ from finder.search import (
     search,
 )
 
-__all__ = ["CSV_COLUMNS", "bench_command", "search_command", "write_csv"]
+__all__ = ["bench_command", "search_command", "write_csv"]
 
 log = logging.getLogger(__name__)
-
-#: Columns of ``--format csv``, in order (list values are joined with "; ").
-CSV_COLUMNS: tuple[str, ...] = (
-    "program_id",
-    "organization",
-    "program_name",
-    "level_of_care",
-    "distance_miles",
-    "address",
-    "latitude",
-    "longitude",
-    "phone",
-    "website",
-    "insurance",
-    "schedule",
-    "schedule_text",
-    "fit",
-    "reasons",
-    "plan_notes",
-    "accepting_new_clients",
-    "last_verified",
-)
-
 
 def _fail(message: str) -> NoReturn:
     click.echo(message, err=True)
@@ -108,8 +84,12 @@ def _locate(text: str, settings: Settings, offline: bool) -> tuple[LatLon, str]:
     return place.latlon, place.label
 
 
-def write_csv(matches: Sequence[Match], stream: io.TextIOBase | Any) -> None:
-    """Write matches as plain CSV (``CSV_COLUMNS``; lists joined with "; ").
+def write_csv(matches: Sequence[Match], stream: io.TextIOBase | Any, *, search: str,
+              data_source: str) -> None:
+    """Write matches through the formula-safe exporter (``finder.export``).
+
+    The same exporter serves the app's downloads: a heading that states the
+    search, the date and the data source, a blank line, then one row per match.
 
     Parameters
     ----------
@@ -117,16 +97,21 @@ def write_csv(matches: Sequence[Match], stream: io.TextIOBase | Any) -> None:
         Search results, in order.
     stream : text stream
         Where to write.
+    search : str
+        The search in words (``describe(query)``).
+    data_source : str
+        Where the programs come from.
     """
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for match in matches:
-        record = match.as_dict()
-        writer.writerow(
-            "; ".join(str(v) for v in value) if isinstance(value, list) else
-            ("" if value is None else value)
-            for value in (record[c] for c in CSV_COLUMNS)
-        )
+    from finder.export import ExportMeta, export_rows, to_csv
+
+    stream.write(to_csv(export_rows(matches), ExportMeta(search=search, data_source=data_source)))
+
+
+def _data_source(path: Path) -> str:
+    from finder.load import read_meta
+
+    meta = read_meta(path.parent)
+    return str(meta.get("title") or meta.get("source") or path.name)
 
 
 def _table(matches: Sequence[Match]) -> str:
@@ -256,7 +241,7 @@ def search_command(
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         out = io.StringIO()
-        write_csv(result.matches, out)
+        write_csv(result.matches, out, search=sentence, data_source=_data_source(path))
         click.echo(out.getvalue(), nl=False)
     else:
         found = f"{result.total} program{'s' if result.total != 1 else ''} found"

@@ -16,7 +16,6 @@ from finder.cli import main
 from finder.config import Settings
 from finder.errors import GeocodeNotFound, GeocodeUnavailable
 from finder.model import Place, Precision
-from finder.search_cli import CSV_COLUMNS
 
 BOSTON = ["--lat", "42.3603", "--lon", "-71.0580"]
 
@@ -103,13 +102,36 @@ def test_search_table_output_says_what_was_hidden(run):
     assert "Sessions: " in out
 
 
-def test_search_csv_output(run):
+def test_search_csv_output_uses_the_safe_exporter(run):
     code, out, _ = run(*BOSTON, "--radius-miles", "5", "--format", "csv")
     assert code == 0
-    rows = list(csv.reader(io.StringIO(out)))
-    assert tuple(rows[0]) == CSV_COLUMNS
+    lines = list(csv.reader(io.StringIO(out)))
+    blank = lines.index([])
+    heading = dict(lines[:blank])
+    assert set(heading) == {"Search", "Exported", "Data source"}
+    assert heading["Search"].startswith("Programs within 5 miles")
+    assert lines[blank + 1][0] == "Program"
     _, as_json, _ = run(*BOSTON, "--radius-miles", "5", "--format", "json")
-    assert len(rows) - 1 == json.loads(as_json)["total"]
+    assert len(lines) - blank - 2 == json.loads(as_json)["total"]
+
+
+def test_search_csv_neutralizes_formula_injection(run, tmp_path, sample_csv):
+    evil = '=HYPERLINK("http://example.org","x")'
+    text = sample_csv.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for row in rows:
+        row["program_name"] = evil
+    out_csv = tmp_path / "providers.csv"
+    with out_csv.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    code, out, _ = run(*BOSTON, "--radius-miles", "5", "--format", "csv", data=out_csv)
+    assert code == 0
+    lines = list(csv.reader(io.StringIO(out)))
+    names = [line[0] for line in lines[lines.index([]) + 2:]]
+    assert names
+    assert all(name == "'" + evil for name in names)
 
 
 @pytest.mark.parametrize(
