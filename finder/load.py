@@ -18,11 +18,14 @@ import datetime as dt
 import io
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 import pandera.pandas as pa
 
 from finder.model import (
@@ -35,6 +38,7 @@ from finder.model import (
     Population,
     Program,
     Service,
+    to_point,
 )
 from finder.schema import (
     COLUMN_NAMES,
@@ -149,6 +153,18 @@ def _decode(data: bytes, report: ValidationReport) -> str | None:
             "In Excel use File > Save As > 'CSV UTF-8', then upload that."
         )
         return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text" export: UTF-16 with a byte-order mark.
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+        else:
+            report.notices.append(
+                "The file is UTF-16 (Excel 'Unicode Text'); it was read as such. "
+                "Save as 'CSV UTF-8' next time."
+            )
+            return text
     if b"\x00" in data[:8192]:
         report.file_error = (
             "This looks like a binary file, not a CSV text file. "
@@ -183,7 +199,15 @@ def _read_table(text: str, report: ValidationReport) -> tuple[list[str], list[li
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as err:
-        report.file_error = f"The file is not a readable CSV ({err}). Save it again as 'CSV UTF-8'."
+        if "field larger than field limit" in str(err):
+            report.file_error = (
+                "One cell is far too long to be real data; usually a quote mark (\") "
+                "opens a cell and is never closed. Fix the quotes and save again as 'CSV UTF-8'."
+            )
+        else:
+            report.file_error = (
+                f"The file is not a readable CSV ({err}). Save it again as 'CSV UTF-8'."
+            )
         return [], []
     records = [r for r in records if any(cell.strip() for cell in r)]
     if not records:
@@ -208,7 +232,7 @@ def _build_schema(present: Sequence[str]) -> pa.DataFrameSchema:
         checks = [pa.Check(ok, element_wise=True, name=f"{spec.name}:value")]
         if spec.required:
             checks.append(pa.Check(filled, element_wise=True, name=f"{spec.name}:required"))
-        columns[spec.name] = pa.Column(str, checks=checks, nullable=False)
+        columns[spec.name] = pa.Column(None, checks=checks, nullable=False)
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
@@ -269,6 +293,15 @@ def _check_rows(frame: pd.DataFrame, report: ValidationReport, today: dt.date) -
                 )
 
 
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _member(vocabulary: type[_E], cell: str) -> _E | None:
+    """Return the member a validated cell names, or None for an empty cell."""
+    name = canonical(cell, list(vocabulary)) if cell else None
+    return vocabulary(name) if name is not None else None
+
+
 def _program(row: dict[str, str]) -> Program:
     def many(column: str, vocab: Sequence[str]) -> tuple[str, ...]:
         items = (canonical(item, vocab) for item in split_list(row.get(column, "")))
@@ -282,16 +315,17 @@ def _program(row: dict[str, str]) -> Program:
         value = row.get(column, "")
         return float(value) if value else None
 
-    county = row.get("county", "").removesuffix(" County").removesuffix(" county")
-    attendance = row.get("attendance", "")
-    accepting = row.get("accepting_new_clients", "")
+    # Same rule as the county check: "Suffolk", "suffolk county" and "Suffolk County" all pass.
+    county = re.sub(r"\s+county$", "", row.get("county", ""), flags=re.IGNORECASE)
+    level = _member(LevelOfCare, row["level_of_care"])
+    assert level is not None  # required, already validated
     verified = date("last_verified")
     assert verified is not None  # required, already validated
     return Program(
         program_id=row["program_id"],
         organization=row["organization"],
         program_name=row["program_name"],
-        level_of_care=LevelOfCare(canonical(row["level_of_care"], list(LevelOfCare))),
+        level_of_care=level,
         street=row["street"],
         city=row["city"],
         state="MA",
@@ -304,13 +338,13 @@ def _program(row: dict[str, str]) -> Program:
         website=row.get("website", ""),
         insurance=tuple(Insurance(v) for v in many("insurance", list(Insurance))),
         schedule=row.get("schedule", "").strip(),
-        attendance=Attendance(canonical(attendance, list(Attendance))) if attendance else None,
+        attendance=_member(Attendance, row.get("attendance", "")),
         hours_per_week=number("hours_per_week"),
         services=tuple(Service(v) for v in many("services", list(Service))),
         populations=tuple(Population(v) for v in many("populations", list(Population))),
         languages=many("languages", LANGUAGES),
         accepting_new_clients=(
-            Accepting(canonical(accepting, list(Accepting))) if accepting else Accepting.UNKNOWN
+            _member(Accepting, row.get("accepting_new_clients", "")) or Accepting.UNKNOWN
         ),
         availability_as_of=date("availability_as_of"),
         intake=tuple(Intake(v) for v in many("intake", list(Intake))),
@@ -367,6 +401,11 @@ def load_programs(
     for name in REQUIRED_COLUMNS:
         if name not in header:
             report.errors.append(Issue(1, name, "", f"the required column '{name}' is missing from the header"))
+    repeated = sorted({h for h in header if h in COLUMN_NAMES and header.count(h) > 1}, key=header.index)
+    for name in repeated:
+        report.errors.append(
+            Issue(1, name, name, f"the column '{name}' appears more than once in the header; keep one")
+        )
     unknown = [h for h in header if h and h not in COLUMN_NAMES]
     if unknown:
         report.notices.append(f"Columns not in the template were ignored: {', '.join(unknown)}.")
@@ -429,7 +468,7 @@ def _read_bytes(source: str | Path | bytes, max_bytes: int, report: ValidationRe
 
 def _too_big(size: int, max_bytes: int) -> str:
     return (
-        f"The file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB. "
+        f"The file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.3g} MB. "
         "Check that it is the provider CSV and not a larger export."
     )
 
@@ -452,7 +491,8 @@ def read_meta(data_dir: str | Path) -> dict[str, object]:
 def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-untyped-def]
     """Return programs as a GeoDataFrame in EPSG:4326 with typed columns.
 
-    Programs without coordinates get an empty geometry.
+    Programs without coordinates get a missing geometry (``None``), so
+    ``frame.geometry.isna()`` finds them.
 
     Parameters
     ----------
@@ -483,7 +523,10 @@ def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-un
             }
         )
     frame = pd.DataFrame.from_records(records)
-    if frame.empty:
-        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
-    geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs="EPSG:4326")
+    # Not points_from_xy: it turns a missing coordinate into POINT (NaN NaN).
+    geometry = gpd.GeoSeries(
+        [to_point(p.latlon) if p.latlon is not None else None for p in programs],
+        index=frame.index,
+        crs="EPSG:4326",
+    )
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")

@@ -9,6 +9,7 @@ the same words reach the admin CLI, the admin page and ``data/README.md``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,12 +33,12 @@ from finder.schedule import ScheduleError, parse_schedule
 
 __all__ = [
     "COLUMNS",
-    "data_dictionary_markdown",
     "COLUMN_NAMES",
     "MA_COUNTIES",
     "REQUIRED_COLUMNS",
     "ColumnSpec",
     "canonical",
+    "data_dictionary_markdown",
     "format_phone",
     "split_list",
     "suggest",
@@ -107,7 +108,12 @@ _ALIASES: dict[str, str] = {
 
 
 def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().casefold())
+    return " ".join(text.casefold().split())
+
+
+@functools.lru_cache(maxsize=64)
+def _folded(choices: tuple[str, ...]) -> dict[str, str]:
+    return {_fold(c): c for c in choices}
 
 
 def canonical(value: str, choices: Iterable[str]) -> str | None:
@@ -125,8 +131,8 @@ def canonical(value: str, choices: Iterable[str]) -> str | None:
     str or None
         The canonical spelling, also for known aliases such as "Medicaid".
     """
-    choices = list(choices)
-    folded = {_fold(c): c for c in choices}
+    choices = tuple(choices)
+    folded = _folded(choices)
     key = _fold(value)
     if key in folded:
         return folded[key]
@@ -136,13 +142,16 @@ def canonical(value: str, choices: Iterable[str]) -> str | None:
 
 def suggest(value: str, choices: Iterable[str]) -> str | None:
     """Return the closest vocabulary value for a "did you mean", or None."""
-    best = process.extractOne(
-        _fold(value),
-        {c: _fold(c) for c in choices},
-        scorer=fuzz.WRatio,
-        score_cutoff=70,
+    key = _fold(value)
+    candidates = process.extract(
+        key, {c: _fold(c) for c in choices}, scorer=fuzz.WRatio, score_cutoff=70, limit=None
     )
-    return best[2] if best else None
+    if not candidates:
+        return None
+    # WRatio alone rewards partial matches of short words ('IOPP' scored 'OP' above
+    # 'IOP'); adding the plain ratio prefers the candidate closest as a whole.
+    best = max(candidates, key=lambda c: c[1] + fuzz.ratio(key, c[0]))
+    return str(best[2])
 
 
 def split_list(cell: str) -> list[str]:
@@ -189,7 +198,7 @@ def _vocab_check(enum_cls: type[StrEnum] | tuple[str, ...], *, many: bool) -> Ch
 
 def _check_program_id(value: str) -> str | None:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
-        return "use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        return "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
     return None
 
 
@@ -199,16 +208,27 @@ def _check_state(value: str) -> str | None:
     return None
 
 
+@functools.cache
+def _ma_zip_codes() -> frozenset[str]:
+    # One 50 ms filter instead of an 8 ms zipcodes.matching() per row.
+    import zipcodes
+
+    return frozenset(z["zip_code"] for z in zipcodes.filter_by(state="MA"))
+
+
 def _check_zip(value: str) -> str | None:
     import zipcodes
 
-    if re.fullmatch(r"\d{4}", value):
+    if re.fullmatch(r"[0-9]{4}", value):
         return (
-            f"a ZIP has 5 digits; did you mean 0{value}? "
+            f"must have 5 digits; did you mean 0{value}? "
             "Spreadsheets drop leading zeros: format the column as text"
         )
-    if not re.fullmatch(r"\d{5}", value):
+    # [0-9], not \d: \d also matches other scripts' digits, which crash zipcodes.
+    if not re.fullmatch(r"[0-9]{5}", value):
         return "must be a 5-digit ZIP code, such as 02139"
+    if value in _ma_zip_codes():
+        return None
     found = zipcodes.matching(value)
     if not found:
         return "is not a US ZIP code"
@@ -220,7 +240,8 @@ def _check_zip(value: str) -> str | None:
 def _float_check(low: float, high: float, what: str) -> Check:
     def check(value: str) -> str | None:
         try:
-            number = float(value)
+            # float() also reads other scripts' digits; a CSV needs plain 0-9.
+            number = float(value) if value.isascii() else float("x")
         except ValueError:
             return f"must be a number (decimal degrees), such as {(low + high) / 2:.4f}"
         if not low <= number <= high:
@@ -254,7 +275,7 @@ def _check_schedule(value: str) -> str | None:
 
 def _check_hours(value: str) -> str | None:
     try:
-        hours = float(value)
+        hours = float(value) if value.isascii() else float("x")
     except ValueError:
         return "must be a number of hours, such as 9 or 12.5"
     if not 0 < hours <= 60:
@@ -267,7 +288,7 @@ def _check_date(value: str) -> str | None:
         dt.date.fromisoformat(value)
     except ValueError:
         return "must be a date written YYYY-MM-DD, such as 2026-03-31"
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         return "must be a date written YYYY-MM-DD, such as 2026-03-31"
     return None
 
