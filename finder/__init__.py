@@ -11,6 +11,7 @@ from finder.errors import (
     GeocodeNotFound,
     GeocodeUnavailable,
 )
+from finder.geocode import Locator, build_locator
 from finder.load import Issue, Loaded, ValidationReport, load_programs, validate_file
 from finder.model import (
     Accepting,
@@ -25,10 +26,12 @@ from finder.model import (
     Program,
     Service,
 )
+from finder.search import Catalog, Match, SearchQuery, SearchResult, describe, search
 
 __all__ = [
     "Accepting",
     "Attendance",
+    "Catalog",
     "DataError",
     "FinderError",
     "GeocodeError",
@@ -40,13 +43,20 @@ __all__ = [
     "LatLon",
     "LevelOfCare",
     "Loaded",
+    "Locator",
+    "Match",
     "Place",
     "Population",
     "Precision",
     "Program",
+    "SearchQuery",
+    "SearchResult",
     "Service",
     "Settings",
     "ValidationReport",
+    "build_locator",
+    "describe",
     "load_programs",
+    "search",
     "validate_file",
 ]
