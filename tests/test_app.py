@@ -180,3 +180,16 @@ def test_paging_through_long_lists(data_dir):
     at.button(key="next").click().run()
     assert not at.exception
     assert any("Page 2 of" in str(m.value) for m in at.markdown)
+
+
+def test_a_newly_published_dataset_is_picked_up_without_a_restart(data_dir):
+    from finder.publish import publish
+
+    at = search_for(run_app(), "02139")
+    before = result_count(at)
+    lines = (data_dir / "providers.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [lines[0]] + [line for line in lines[1:] if ",Cambridge," not in line]
+    publish(data_dir, "".join(kept).encode("utf-8"), source="test: Cambridge removed")
+    at.run()
+    assert not at.exception
+    assert 0 < result_count(at) < before
