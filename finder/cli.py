@@ -35,12 +35,18 @@ def _echo_json(payload: object) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("path", type=click.Path(dir_okay=True, path_type=Path), required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1_048_576, show_default=True,
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_MAX_BYTES / 1_048_576, show_default=True,
               help="Refuse files larger than this.")
-def validate(path: Path, fmt: str, max_mb: float) -> None:
-    """Check a provider CSV. Exit 0 if valid, 1 if a row has errors, 2 if unusable."""
+def validate(path: Path | None, fmt: str, max_mb: float) -> None:
+    """Check a provider CSV. Exit 0 if valid, 1 if a row has errors, 2 if unusable.
+
+    PATH defaults to the live dataset, <data dir>/providers.csv (FINDER_DATA_DIR).
+    """
+    if path is None:
+        path = settings().providers_path
     report = validate_file(path, max_bytes=int(max_mb * 1_048_576))
     if fmt == "json":
         _echo_json(report.as_dict())

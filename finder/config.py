@@ -7,6 +7,7 @@ a test, so the docs cannot drift.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -64,6 +65,28 @@ def env_name(name: str) -> str:
     return f"FINDER_{name.upper()}"
 
 
+def _number(name: str, raw: str, kind: type) -> int | float:
+    """Parse a numeric setting, or raise ValueError naming the variable and an example."""
+    default = next(s.default for s in SETTINGS if s.name == name)
+    what = "a whole number" if kind is int else "a number"
+    try:
+        value = int(raw) if kind is int else float(raw)
+    except ValueError:
+        value = None
+    # float() also accepts "nan" and "inf", which no setting can use.
+    if value is None or not math.isfinite(value) or value < 0:
+        raise ValueError(
+            f"{env_name(name)} must be {what} of 0 or more, such as {default}; got {raw!r}"
+        )
+    if value == 0 and name in _POSITIVE:
+        raise ValueError(f"{env_name(name)} must be more than 0, such as {default}; got {raw!r}")
+    return value
+
+
+#: Numeric settings for which 0 makes no sense.
+_POSITIVE = frozenset({"geocoder_timeout_s", "upload_max_mb", "page_size"})
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Typed settings. Build with ``Settings.from_env()``."""
@@ -108,12 +131,10 @@ class Settings:
             if raw is None or raw == "":
                 continue
             kind = type(getattr(cls(), f.name))
-            try:
+            if kind in (int, float):
+                values[f.name] = _number(f.name, raw.strip(), kind)
+            else:
                 values[f.name] = Path(raw) if kind is type(Path()) else kind(raw)
-            except ValueError as err:
-                raise ValueError(
-                    f"{env_name(f.name)} must be a {kind.__name__}, got {raw!r}"
-                ) from err
         if str(values.get("geocoder", "off")).lower() not in {"off", "nominatim"}:
             raise ValueError(
                 f"{env_name('geocoder')} must be 'off' or 'nominatim', "
