@@ -35,6 +35,7 @@ __all__ = [
     "LEAFLET_CSS_PATH",
     "LEAFLET_IMAGEPATH_JS_PATH",
     "LEAFLET_JS_PATH",
+    "LEAFLET_MARKER_ICON_PATH",
     "MARKERCLUSTER_CSS_PATH",
     "MARKERCLUSTER_DEFAULT_CSS_PATH",
     "MARKERCLUSTER_JS_PATH",
@@ -48,6 +49,7 @@ VENDOR_DIRNAME = "vendor"
 LEAFLET_JS_PATH = "leaflet/leaflet.js"
 LEAFLET_CSS_PATH = "leaflet/leaflet.css"
 LEAFLET_IMAGEPATH_JS_PATH = "leaflet/leaflet-imagepath.js"
+LEAFLET_MARKER_ICON_PATH = "leaflet/images/marker-icon.png"
 JQUERY_JS_PATH = "jquery/jquery.min.js"
 MARKERCLUSTER_JS_PATH = "markercluster/leaflet.markercluster.js"
 MARKERCLUSTER_CSS_PATH = "markercluster/MarkerCluster.css"

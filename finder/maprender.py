@@ -10,7 +10,7 @@ Two rules shape the code:
   ``default_js`` / ``default_css`` that point at the files ``finder.assets``
   copies into ``static/vendor/`` (served at ``/app/static/vendor``). Bootstrap and
   Font Awesome are not vendored, so ``folium.Icon`` is not used: the person's
-  location is a ``CircleMarker`` and programs use Leaflet's default marker.
+  location is an inline-SVG ``DivIcon`` and programs use Leaflet's default marker.
 * **Every CSV-derived string is escaped.** folium does not escape popup or
   tooltip text, and it places both inside JavaScript template literals
   (`` `...` ``). ``_esc`` applies ``html.escape`` and also encodes the
@@ -46,7 +46,33 @@ _MAX_FIT_ZOOM = 14
 # Colors with at least 4.5:1 contrast on the light map background.
 _ORIGIN_COLOR = "#b3261e"  # the person's location: red, unlike the blue program pins
 _RADIUS_COLOR = "#1d4f91"
-_ORIGIN_PANE = "finder-origin"
+
+# No xmlns: inline SVG in HTML does not need one, and it keeps URLs out of the page.
+_ORIGIN_PIN_SVG = (
+    '<svg width="28" height="40" viewBox="0 0 28 40" aria-hidden="true" focusable="false">'
+    '<path d="M14 1C6.8 1 1 6.6 1 13.6 1 23.2 14 39 14 39s13-15.8 13-25.4C27 6.6 21.2 1 14 1z" '
+    f'fill="{_ORIGIN_COLOR}" stroke="#ffffff" stroke-width="2"/>'
+    '<circle cx="14" cy="10" r="3.6" fill="#ffffff"/>'
+    '<path d="M7.6 21.5c0-4 2.9-6.6 6.4-6.6s6.4 2.6 6.4 6.6z" fill="#ffffff"/>'
+    "</svg>"
+)
+
+# MarkerCluster's default icon plus words for screen readers: Leaflet makes each
+# cluster a role="button", and "12" alone does not say what it is.
+_CLUSTER_ICON_JS = """
+function (cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    var hidden = "position:absolute;width:1px;height:1px;overflow:hidden;"
+        + "clip:rect(0 0 0 0);white-space:nowrap;";
+    return L.divIcon({
+        html: "<div><span>" + count + "<span style='" + hidden + "'> programs here;"
+            + " select to zoom in</span></span></div>",
+        className: "marker-cluster marker-cluster-" + size,
+        iconSize: new L.Point(40, 40)
+    });
+}
+"""
 
 
 class MapMatch(Protocol):
@@ -80,7 +106,7 @@ def build_map(
         Results to plot; each has ``.program`` and ``.distance_miles``. Programs
         without coordinates are skipped.
     origin : Place or None
-        The person's search location, drawn as a distinct red dot.
+        The person's search location, drawn as a red pin with a person glyph.
     radius_miles : float or None
         Search radius drawn as a circle around ``origin``; None or 0 for none.
     tiles_url : str
@@ -112,7 +138,7 @@ def build_map(
         location=center,
         zoom_start=10,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # added by _Legend, placed to suit the map's width
         prefer_canvas=False,
     )
     fmap.default_js = [
@@ -141,6 +167,7 @@ def build_map(
     cluster = MarkerCluster(
         name="Programs",
         options={"showCoverageOnHover": False, "maxClusterRadius": 40},
+        icon_create_function=_CLUSTER_ICON_JS,
     )
     cluster.default_js = [("markerclusterjs", f"{base}/{assets.MARKERCLUSTER_JS_PATH}")]
     cluster.default_css = [
@@ -161,80 +188,90 @@ def build_map(
     cluster.add_to(fmap)
 
     if origin is not None:
-        # Its own pane above the marker pane: a cluster must not hide the person's dot.
-        folium.map.CustomPane(_ORIGIN_PANE, z_index=640, pointer_events=True).add_to(fmap)
-        label = origin.label or "Your location"
-        dot = folium.CircleMarker(
+        # A red pin with a person glyph: its tip marks the spot, so a cluster
+        # drawn there keeps its count readable, and it differs from program pins
+        # in shape as well as colour. zIndexOffset draws it above the clusters;
+        # it takes no pointer or keyboard focus, so a program right next to the
+        # person stays clickable. The page states the location in words.
+        folium.Marker(
             location=(origin.lat, origin.lon),
-            radius=8,
-            color="#ffffff",
-            weight=3,
-            fill=True,
-            fill_color=_ORIGIN_COLOR,
-            fill_opacity=1.0,
-            tooltip=folium.Tooltip(f"<strong>Searching from:</strong> {_esc(label)}"),
-        )
-        dot.options["pane"] = _ORIGIN_PANE  # path_options drops unknown keys
-        dot.add_to(fmap)
+            icon=folium.DivIcon(
+                html=_ORIGIN_PIN_SVG,
+                icon_size=(28, 40),
+                icon_anchor=(14, 40),
+                class_name="finder-origin",
+            ),
+            z_index_offset=1000,
+            interactive=False,
+            keyboard=False,
+        ).add_to(fmap)
 
-    _Legend(show_origin=origin is not None, show_radius=bool(origin and radius_miles)).add_to(fmap)
+    _Legend(
+        show_origin=origin is not None,
+        show_radius=bool(origin and radius_miles),
+        asset_base=base,
+    ).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(24, 24), max_zoom=_MAX_FIT_ZOOM)
     return fmap
 
 
 class _Legend(folium.MacroElement):
-    """A small key in the map's corner: which symbol is the person, which a program.
+    """A small key in the map's corner (which symbol is the person, which a program), and the scale.
 
-    Static text only (nothing from the CSV). The pin image comes from Leaflet's
-    default icon, so the key matches the markers.
+    Static text only, nothing from the CSV. On narrow (phone) maps the key
+    shrinks and the scale bar moves to the top, clear of the attribution.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
+            // On a phone the attribution fills the bottom edge; the scale goes on top.
+            var narrow = map.getSize().x < 480;
+            L.control.scale({position: narrow ? "topleft" : "bottomleft"}).addTo(map);
             var legend = L.control({position: "topright"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "finder-legend");
                 div.setAttribute("role", "note");
                 div.setAttribute("aria-label", "Map key");
-                div.style.cssText = "background:#fff;color:#1f2933;padding:6px 8px;"
+                div.style.cssText = "background:#fff;color:#1f2933;padding:4px 8px;"
                     + "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
-                    + "font:12px/1.5 sans-serif;";
-                var icon = L.Icon.Default.prototype.options.iconUrl;
-                var path = L.Icon.Default.imagePath || "";
-                div.innerHTML =
-                    {% if this.show_origin %}
-                    '<div><span style="display:inline-block;width:12px;height:12px;'
-                    + 'border-radius:50%;background:{{ this.origin_color }};'
-                    + 'border:2px solid #fff;box-shadow:0 0 0 1px {{ this.origin_color }};'
-                    + 'vertical-align:-2px;margin-right:6px"></span>Your location</div>' +
-                    {% endif %}
-                    {% if this.show_radius %}
-                    '<div><span style="display:inline-block;width:14px;border-top:2px dashed '
-                    + '{{ this.radius_color }};vertical-align:middle;margin-right:4px"></span>'
-                    + 'Search radius</div>' +
-                    {% endif %}
-                    '<div><img src="' + path + icon + '" alt="" '
-                    + 'style="height:16px;vertical-align:-3px;margin:0 6px 0 2px">Program</div>'
-                    + '<div><span style="display:inline-block;width:14px;height:14px;'
-                    + 'border-radius:50%;background:rgba(110,204,57,.9);'
-                    + 'vertical-align:-3px;margin-right:4px"></span>Group: click to zoom</div>';
+                    + "font:12px/20px sans-serif;";
+                if (narrow) {
+                    div.style.font = "11px/18px sans-serif";
+                }
+                div.innerHTML = {{ this.rows_html|tojson }};
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, *, show_origin: bool, show_radius: bool) -> None:
+    def __init__(self, *, show_origin: bool, show_radius: bool, asset_base: str) -> None:
         super().__init__()
         self._name = "Legend"
-        self.show_origin = show_origin
-        self.show_radius = show_radius
-        self.origin_color = _ORIGIN_COLOR
-        self.radius_color = _RADIUS_COLOR
+        symbol = "display:inline-block;width:16px;text-align:center;margin-right:6px;"
+        rows = []
+        if show_origin:
+            pin = _ORIGIN_PIN_SVG.replace('width="28" height="40"', 'width="11" height="16"')
+            rows.append(f'<span style="{symbol}vertical-align:-3px">{pin}</span>Your location')
+        if show_radius:
+            rows.append(
+                f'<span style="{symbol}border-top:2px dashed {_RADIUS_COLOR};'
+                'vertical-align:middle;height:0"></span>Search radius'
+            )
+        rows.append(
+            f'<span style="{symbol}"><img src="{asset_base}/{assets.LEAFLET_MARKER_ICON_PATH}" '
+            'alt="" style="height:16px;vertical-align:-3px"></span>Program'
+        )
+        rows.append(
+            f'<span style="{symbol}width:14px;height:14px;margin:0 7px 0 1px;border-radius:50%;'
+            'background:rgba(110,204,57,.9);vertical-align:-2px"></span>Group: select to zoom'
+        )
+        self.rows_html = "".join(f"<div>{row}</div>" for row in rows)
 
 
 def _esc(text: object) -> str:

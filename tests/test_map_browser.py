@@ -21,6 +21,7 @@ from browser import (  # noqa: E402  (after register_assert_rewrite)
     LOCAL_HOSTS,
     ROOT,
     TILE_HOSTS,
+    phone_context,
     run_streamlit,
     save_screenshot,
     streamlit_frame,
@@ -148,8 +149,8 @@ def test_map_loads_leaflet_from_the_app_and_draws_clusters(map_app_url, page, re
 
     clusters = frame.locator(".marker-cluster")
     assert clusters.count() >= 1
-    # The person's location (a red circle) and the dashed radius circle are paths.
-    assert frame.locator("path.leaflet-interactive[fill='#b3261e']").count() == 1
+    # The person's location (a red person pin) and the dashed radius circle.
+    assert frame.locator(".finder-origin svg").count() == 1
     assert frame.locator("path[stroke-dasharray='6 6']").count() == 1
     # Tiles were requested (and answered locally), so the map is not blank.
     assert request_log.urls_matching(r"tile\.openstreetmap\.org/\d+/\d+/\d+\.png")
@@ -164,6 +165,8 @@ def test_marker_popup_shows_escaped_name_and_runs_no_script(map_app_url, page, r
     frame = _open_map(page, map_app_url)
 
     # Let MarkerCluster zoom to the renamed program; st_folium keeps the map in window.map.
+    # Only once the opening fitBounds has settled: a zoom during it is dropped.
+    wait_for_leaflet_idle(frame)
     frame.evaluate(
         """name => {
             let group = null;
@@ -192,3 +195,21 @@ def test_marker_popup_shows_escaped_name_and_runs_no_script(map_app_url, page, r
     assert not request_log.dialogs
     assert not request_log.page_errors
     request_log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)
+
+
+def test_map_on_a_phone_keeps_the_key_small(map_app_url, chromium):
+    context, log = phone_context(chromium)
+    try:
+        page = context.new_page()
+        frame = _open_map(page, map_app_url)
+        wait_for_leaflet_idle(frame)
+        map_box = frame.locator(".leaflet-container").bounding_box()
+        key_box = frame.locator(".finder-legend").bounding_box()
+        assert map_box is not None
+        assert key_box is not None
+        assert key_box["width"] <= 0.5 * map_box["width"]
+        save_screenshot(page, "map-browser-phone")
+        assert not log.page_errors
+        log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)
+    finally:
+        context.close()

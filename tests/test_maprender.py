@@ -109,7 +109,7 @@ def test_no_origin_centres_on_the_results():
     lat, lon = fmap.location
     assert 42.2529 < lat < 42.4184
     assert -71.1097 < lon < -71.0023
-    assert not children_of(fmap, folium.CircleMarker)
+    assert not origin_markers(fmap)
     assert not children_of(fmap, folium.Circle)
 
 
@@ -128,19 +128,36 @@ def test_program_markers_are_clustered_one_per_located_program():
     assert len(markers) == 3
     assert [m.location for m in markers] == [[42.3736, -71.1097], [42.2529, -71.0023],
                                              [42.4184, -71.1062]]  # fmt: skip
-    # CircleMarker is a Marker subclass in folium; only the origin dot may sit outside.
-    outside = [m for m in children_of(fmap, folium.Marker) if type(m) is folium.Marker]
+    outside = [
+        m
+        for m in children_of(fmap, folium.Marker)
+        if type(m) is folium.Marker and m not in origin_markers(fmap)
+    ]
     assert not outside, "program markers belong in the cluster"
 
 
-def test_origin_dot_and_radius_circle():
+def origin_markers(fmap: folium.Map) -> list[folium.Marker]:
+    """Markers outside the cluster that carry the origin's person pin."""
+    return [
+        m
+        for m in children_of(fmap, folium.Marker)
+        if type(m) is folium.Marker
+        and m.icon is not None
+        and "finder-origin" in str(m.icon.options)
+    ]
+
+
+def test_origin_pin_and_radius_circle():
     fmap = make_map(radius_miles=10)
     (circle,) = children_of(fmap, folium.Circle)
     assert circle.options["radius"] == pytest.approx(16093.44)
     assert circle.options["interactive"] is False
-    (dot,) = [c for c in children_of(fmap, folium.CircleMarker) if not isinstance(c, folium.Circle)]
-    assert dot.location == [ORIGIN.lat, ORIGIN.lon]
-    assert dot.options["fillColor"] != circle.options["color"]
+    (pin,) = origin_markers(fmap)
+    assert pin.location == [ORIGIN.lat, ORIGIN.lon]
+    # Drawn above the clusters, but never in the way of a click on a program.
+    assert pin.options["interactive"] is False
+    assert pin.options["keyboard"] is False
+    assert '"zIndexOffset": 1000' in render(fmap)
 
 
 def test_zero_radius_draws_no_circle():
@@ -182,11 +199,12 @@ def test_program_named_script_tag_is_escaped_never_raw():
     assert "St&#92;u" in html
 
 
-def test_typed_origin_label_is_escaped():
+def test_typed_origin_label_never_reaches_the_map():
+    # The page says where the search is from; the map keeps the typed text out.
     origin = Place(42.36, -71.06, "<img src=x onerror=alert(3)>", Precision.TOWN, "gazetteer")
     html = render(make_map(origin=origin))
     assert "<img src=x" not in html
-    assert "&lt;img src=x onerror=alert(3)&gt;" in html
+    assert "alert(3)" not in html
 
 
 def test_rendered_html_uses_no_cdn():
@@ -220,6 +238,19 @@ def test_asset_base_is_configurable():
     html = render(make_map(asset_base="/prefix/app/static/vendor/"))
     assert 'src="/prefix/app/static/vendor/leaflet/leaflet.js"' in html
     assert "//leaflet" not in html
+
+
+def test_cluster_icons_say_what_they_are():
+    html = render(make_map())
+    assert "iconCreateFunction" in html
+    assert "programs here;" in html
+
+
+def test_map_key_names_every_symbol():
+    html = render(make_map())
+    for words in ("Your location", "Search radius", "Program", "Group: select to zoom"):
+        assert words in html, words
+    assert "Search radius" not in render(make_map(radius_miles=None))
 
 
 def test_no_bootstrap_dependent_icons():
