@@ -64,6 +64,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx/zip, legacy xls
 
 
@@ -274,6 +275,8 @@ def _check_rows(frame: pd.DataFrame, report: ValidationReport, today: dt.date) -
         if column not in frame:
             continue
         for index, value in frame[column].items():
+            if not _ISO_DATE.fullmatch(value):
+                continue  # empty, or already reported as not YYYY-MM-DD
             try:
                 when = dt.date.fromisoformat(value)
             except ValueError:

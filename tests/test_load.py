@@ -186,6 +186,11 @@ def test_future_availability_as_of_is_an_error_too():
     assert (issue.row, issue.column) == (2, "availability_as_of")
 
 
+def test_badly_written_future_date_is_one_error_not_two():
+    (issue,) = load_programs(with_cell("last_verified", "20991231"), today=TODAY).report.errors
+    assert "YYYY-MM-DD" in issue.message
+
+
 def test_half_coordinates_name_the_missing_one():
     (issue,) = load_programs(with_cell("longitude", ""), today=TODAY).report.errors
     assert (issue.row, issue.column) == (2, "longitude")
@@ -462,14 +467,14 @@ def test_arbitrary_text_never_raises(text):
     _assert_well_formed(load_programs(text.encode("utf-8"), today=TODAY).report)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=500))
 def test_arbitrary_bytes_after_a_valid_header_never_raise(data):
     header = (DATA / "good.csv").read_bytes().splitlines(keepends=True)[0]
     _assert_well_formed(load_programs(header + data, today=TODAY).report)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     column=st.sampled_from(COLUMN_NAMES),
     value=st.text(max_size=40),
@@ -487,7 +492,7 @@ def test_arbitrary_text_in_any_cell_never_raises(column, value):
     )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     header=st.lists(st.sampled_from(COLUMN_NAMES), min_size=1, max_size=30),
     rows=st.lists(st.lists(st.text(max_size=12), max_size=30), max_size=4),
