@@ -14,6 +14,9 @@ Layout of ``static/vendor/`` (paths relative to it are the ``*_PATH`` names)::
     markercluster/leaflet.markercluster.js, MarkerCluster.css, MarkerCluster.Default.css
     .stamp            versions of what was copied; makes the next call a no-op
 
+jQuery is vendored for folium elements that call ``$(...)`` (``folium.Popup``);
+``finder.maprender`` binds its popups itself and does not load it.
+
 ``leaflet-imagepath.js`` points Leaflet's default marker icons at
 ``leaflet/images/``. Without it the icons 404 under streamlit-folium, because
 leaflet.css is appended after the markers are created and Leaflet then guesses

@@ -139,13 +139,13 @@ def test_map_loads_leaflet_from_the_app_and_draws_clusters(map_app_url, page, re
     assert leaflet, request_log.urls
     assert request_log.statuses.get(leaflet[0]) == 200
     for asset in (
-        "jquery/jquery.min.js",
         "markercluster/leaflet.markercluster.js",
         "markercluster/MarkerCluster.Default.css",
         "leaflet/leaflet.css",
     ):
         assert request_log.urls_matching(f"/app/static/vendor/{asset}$"), asset
     assert frame.evaluate("() => typeof L.markerClusterGroup") == "function"
+    assert not request_log.urls_matching("jquery")  # build_map's popups need no jQuery
 
     clusters = frame.locator(".marker-cluster")
     assert clusters.count() >= 1

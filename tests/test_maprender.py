@@ -11,7 +11,7 @@ import pytest
 from folium.plugins import MarkerCluster
 
 from finder.config import Settings
-from finder.maprender import build_map
+from finder.maprender import _ProgramMarkers, build_map
 from finder.model import LevelOfCare, Place, Precision, Program
 
 SETTINGS = Settings()
@@ -74,6 +74,13 @@ def children_of(element, kind) -> list:
     return [child for child in element._children.values() if isinstance(child, kind)]
 
 
+def program_rows(fmap: folium.Map) -> list[tuple[float, float, str, str, str]]:
+    """The (lat, lon, name, tooltip_html, popup_html) rows in the map's one cluster."""
+    (cluster,) = children_of(fmap, MarkerCluster)
+    (markers,) = children_of(cluster, _ProgramMarkers)
+    return markers.rows
+
+
 def fit_bounds_of(fmap: folium.Map) -> list[list[float]]:
     (fit,) = children_of(fmap, folium.map.FitBounds)
     return fit.bounds
@@ -123,11 +130,13 @@ def test_nothing_at_all_shows_massachusetts():
 def test_program_markers_are_clustered_one_per_located_program():
     matches = [*MATCHES, FakeMatch(program(9, None, None), 0.0)]  # not geocoded: skipped
     fmap = make_map(matches=matches)
-    (cluster,) = children_of(fmap, MarkerCluster)
-    markers = children_of(cluster, folium.Marker)
-    assert len(markers) == 3
-    assert [m.location for m in markers] == [[42.3736, -71.1097], [42.2529, -71.0023],
-                                             [42.4184, -71.1062]]  # fmt: skip
+    rows = program_rows(fmap)
+    assert [(lat, lon) for lat, lon, *_ in rows] == [
+        (42.3736, -71.1097),
+        (42.2529, -71.0023),
+        (42.4184, -71.1062),
+    ]
+    assert [name for _, _, name, *_ in rows] == ["Evening IOP 1", "Evening IOP 2", "Evening IOP 3"]
     outside = [
         m
         for m in children_of(fmap, folium.Marker)
@@ -165,38 +174,61 @@ def test_zero_radius_draws_no_circle():
 
 
 def test_popup_and_tooltip_carry_name_organization_distance_and_phone():
-    html = render(make_map())
-    assert "Evening IOP 1" in html
-    assert "Test Org 1" in html
-    assert "2.7 mi away" in html
-    assert 'href="tel:+1-617-555-0101"' in html
-    assert "617-555-0101" in html
+    _, _, name, tooltip, popup = program_rows(make_map())[0]
+    assert name == "Evening IOP 1"
+    assert tooltip == "<strong>Evening IOP 1</strong><br>2.7 mi away"
+    assert '<strong style="font-size:15px">Evening IOP 1</strong>' in popup
+    assert "Test Org 1<br>" in popup
+    assert "2.7 mi away<br>" in popup
+    assert "1 Main St, Boston, MA 02108<br>" in popup
+    assert 'Call: <a href="tel:+1-617-555-0101">617-555-0101</a>' in popup
 
 
 def test_intake_phone_gets_its_own_link():
     match = FakeMatch(program(4, 42.36, -71.06, intake_phone="617-555-0150"), 0.2)
-    html = render(make_map(matches=[match]))
-    assert 'Intake: <a href="tel:+1-617-555-0150">617-555-0150</a>' in html
+    popup = program_rows(make_map(matches=[match]))[0][4]
+    assert 'Intake: <a href="tel:+1-617-555-0150">617-555-0150</a>' in popup
+
+
+HOSTILE = program(
+    5,
+    42.36,
+    -71.06,
+    program_name=SCRIPT_NAME,
+    organization='Org "quoted" & <b>bold</b>',
+    street="1 `${alert(2)}` St\\u",
+)
 
 
 def test_program_named_script_tag_is_escaped_never_raw():
-    hostile = program(
-        5,
-        42.36,
-        -71.06,
-        program_name=SCRIPT_NAME,
-        organization='Org "quoted" & <b>bold</b>',
-        street="1 `${alert(2)}` St\\u",
-    )
-    html = render(make_map(matches=[FakeMatch(hostile, 0.1)]))
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    fmap = make_map(matches=[FakeMatch(HOSTILE, 0.1)])
+    html = render(fmap)
     assert SCRIPT_NAME not in html
     assert "<b>bold</b>" not in html
-    assert "Org &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
-    # Popups and tooltips sit in JS template literals: no ` or ${ or \ may reach them.
-    assert "${alert(2)}" not in html
-    assert "&#96;&#36;{alert(2)}&#96;" in html
-    assert "St&#92;u" in html
+    # The escaped name is in the page, inside a JSON string (< > & as \u escapes).
+    assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt;" in html
+    _, _, name, tooltip, popup = program_rows(fmap)[0]
+    assert name == SCRIPT_NAME  # alt/title: DOM properties, never parsed as HTML
+    assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong>" in tooltip
+    assert "Org &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;" in popup
+    # Nothing that a JS template literal would treat specially survives.
+    assert "1 &#96;&#36;&#123;alert(2)&#125;&#96; St&#92;u" in popup
+
+
+def test_no_string_can_close_the_script_element():
+    html = render(make_map(matches=[FakeMatch(HOSTILE, 0.1)]))
+    script = html[html.rindex("<script>") :]
+    assert script.count("</script>") == 1
+
+
+@pytest.mark.parametrize("text", ["{{ 7*7 }}", "{% raw %}", "{# x", "{{ cycler.__init__ }}"])
+def test_csv_text_is_never_run_as_a_jinja_template(text):
+    # branca compiles each rendered script as Jinja; CSV text must stay inert.
+    hostile = program(6, 42.36, -71.06, program_name=f"IOP {text}", organization=text, notes=text)
+    html = render(make_map(matches=[FakeMatch(hostile, 0.1)]))
+    assert "IOP 49" not in html
+    assert "cycler" not in html or "\\u007b\\u007b cycler" in html
+    assert program_rows(make_map(matches=[FakeMatch(hostile, 0.1)]))[0][2] == f"IOP {text}"
 
 
 def test_typed_origin_label_never_reaches_the_map():
@@ -223,7 +255,6 @@ def test_assets_come_from_the_app_static_folder():
         "leaflet/leaflet.js",
         "leaflet/leaflet-imagepath.js",
         "leaflet/leaflet.css",
-        "jquery/jquery.min.js",
         "markercluster/leaflet.markercluster.js",
         "markercluster/MarkerCluster.css",
         "markercluster/MarkerCluster.Default.css",
@@ -232,6 +263,8 @@ def test_assets_come_from_the_app_static_folder():
     # The imagePath fix must run after Leaflet and before any marker is made.
     names = [name for name, _ in fmap.default_js]
     assert names[:2] == ["leaflet", "leaflet_imagepath"]
+    # Popups are bound without folium.Popup, so jQuery is not loaded.
+    assert "jquery" not in html
 
 
 def test_asset_base_is_configurable():
@@ -285,5 +318,4 @@ def test_build_map_accepts_search_matches():
         plan_notes=(),
         schedule_text="Schedule not listed",
     )
-    (cluster,) = children_of(make_map(matches=[match]), MarkerCluster)
-    assert len(children_of(cluster, folium.Marker)) == 1
+    assert len(program_rows(make_map(matches=[match]))) == 1
