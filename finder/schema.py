@@ -396,7 +396,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                _vocab_check(Service, many=True)),
     ColumnSpec("populations", "`;`-list", False, _listing(Population), "Adults; Women",
                "Groups served or with a dedicated track.", _vocab_check(Population, many=True)),
-    ColumnSpec("languages", "`;`-list", False, "English and the languages listed in data/README.md",
+    ColumnSpec("languages", "`;`-list", False, _listing(LANGUAGES),
                "English; Spanish", "Languages sessions are offered in.",
                _vocab_check(LANGUAGES, many=True)),
     ColumnSpec("accepting_new_clients", "vocabulary", False, _listing(Accepting), "yes",
