@@ -90,7 +90,8 @@ def test_a_shared_link_reopens_the_same_shortlist(app_url, page, request_log):
     page.goto(f"{app_url}/compare?q=02139&sl={ids}")
     page.get_by_text("2 programs on your shortlist").wait_for(timeout=60_000)
     for row in rows:
-        assert page.get_by_text(row["organization"]).first.is_visible()
-    assert page.locator("table.cmp").first.is_visible()
+        expect(page.get_by_text(row["organization"]).first).to_be_visible(timeout=30_000)
+    expect(page.locator("table.cmp").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Remove")).to_have_count(2, timeout=30_000)
     save_screenshot(page, "compare-desktop")
     request_log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)
