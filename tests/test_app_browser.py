@@ -17,6 +17,7 @@ from browser import (  # noqa: E402  (after register_assert_rewrite)
     LOCAL_HOSTS,
     ROOT,
     TILE_HOSTS,
+    offline_context,
     phone_context,
     run_streamlit,
     save_screenshot,
@@ -95,3 +96,20 @@ def test_a_shared_link_reopens_the_same_shortlist(app_url, page, request_log):
     expect(page.get_by_role("button", name="Remove")).to_have_count(2, timeout=30_000)
     save_screenshot(page, "compare-desktop")
     request_log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)
+
+
+def test_use_my_location_is_opt_in_and_rounds_the_point(app_url, chromium):
+    context, log = offline_context(chromium, geolocation={"latitude": 42.3736, "longitude": -71.1097},
+                                   permissions=["geolocation"])
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        page.get_by_role("button", name="Use my location").wait_for(timeout=60_000)
+        assert "at=" not in page.url
+        page.get_by_role("button", name="Use my location").click()
+        page.get_by_text("programs found").first.wait_for(timeout=60_000)
+        expect(page.get_by_text("Using your device's location")).to_be_visible()
+        assert "at=42.37%2C-71.11" in page.url or "at=42.37,-71.11" in page.url
+        log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)
+    finally:
+        context.close()

@@ -111,7 +111,10 @@ CSS = """
 .badge.warn { background: #fdecea; color: #7a1c12; }
 /* Captions: Streamlit fades them with opacity 0.6 (4.0:1 on white); AA needs 4.5:1 (axe). */
 div[data-testid="stCaptionContainer"] { color: #5a6169; opacity: 1; }
-@media (max-width: 640px) { .block-container { padding-left: 0.8rem; padding-right: 0.8rem; } }
+@media (max-width: 640px) {
+  .block-container { padding-left: 0.8rem; padding-right: 0.8rem; }
+  h1 { font-size: 1.7rem !important; }
+}
 </style>
 """
 

@@ -103,6 +103,8 @@ def sync_url(place: Place | None, *, shortlist_only: bool = False) -> None:
 
 
 def _form(cfg) -> None:  # type: ignore[no-untyped-def]
+    if st.session_state.pop("_clear_q", False):
+        st.session_state["q"] = ""
     st.text_input(
         "Where are you? Address, ZIP code or town",
         key="q",
@@ -171,7 +173,7 @@ def _time_label(value: str) -> str:
 
 
 def _device_location_button() -> None:
-    """Opt-in browser geolocation: nothing is asked until the person clicks."""
+    """Opt-in browser geolocation: nothing is asked until the person presses the button."""
     if st.session_state.get("_device_at"):
         cols = st.columns([3, 1])
         cols[0].caption("Using your device's location (rounded to about 1 km).")
@@ -180,17 +182,25 @@ def _device_location_button() -> None:
             st.session_state["at"] = ""
             st.rerun()
         return
-    try:
-        from streamlit_geolocation import streamlit_geolocation
-    except ImportError:  # pragma: no cover - dependency is declared
+    if st.button("Use my location", icon=":material/my_location:", key="use_location",
+                 help="Your browser will ask before sharing your location. We round it to about 1 km."):
+        st.session_state["_want_location"] = True
+    if not st.session_state.get("_want_location"):
         return
-    st.caption("Or share your device's location (your browser will ask first):")
-    position = streamlit_geolocation()
-    if isinstance(position, dict) and position.get("latitude") is not None:
-        lat, lon = float(position["latitude"]), float(position["longitude"])
-        st.session_state["_device_at"] = f"{lat:.2f},{lon:.2f}"
-        st.session_state["q"] = ""
-        st.rerun()
+    from streamlit_js_eval import get_geolocation
+
+    position = get_geolocation(component_key="device_location")
+    if not isinstance(position, dict):
+        st.caption("Waiting for your browser to share your location…")
+        return
+    st.session_state["_want_location"] = False
+    coords = position.get("coords") or {}
+    if coords.get("latitude") is None:
+        st.warning("Your browser did not share a location. Type a ZIP code or town instead.")
+        return
+    st.session_state["_device_at"] = f"{float(coords['latitude']):.2f},{float(coords['longitude']):.2f}"
+    st.session_state["_clear_q"] = True  # the text box already exists in this run
+    st.rerun()
 
 
 def _resolve_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
