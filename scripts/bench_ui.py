@@ -7,13 +7,14 @@ shipped sample data, drives Debian's Chromium through Playwright, and measures:
   for a URL that already carries the search (``/?q=02139``). *Cold* is the first
   page load after the server started (imports, dataset and geocoder not cached
   yet); *warm* repeats it on the warm server, each in a fresh browser context (a
-  new visitor, empty HTTP cache), and *warm, cached* reloads in one context (a
-  returning visitor).
+  new visitor, empty HTTP cache), and *warm, cached* navigates again in one
+  context (a returning visitor).
 * **filter rerun**: from the click on a filter to the change of the "N programs
   found" text, for the "Only programs accepting new clients" checkbox and for the
   "Insurance or payment" multiselect; also until the whole rerun (map included)
   stopped sending messages.
-* **page weight**: bytes and requests of one cold page load, split into the
+* **page weight**: bytes and requests of the cold page load and of a returning
+  visitor's load, split into the
   Streamlit bundle, the app's own static files (Leaflet and friends), component
   iframes, the app server's other endpoints, the WebSocket messages and map tiles.
 
@@ -122,7 +123,6 @@ INIT_JS = r"""
 
 def machine() -> dict[str, object]:
     """Cores, CPU model, load and versions of what is measured."""
-    import playwright
     import streamlit
 
     model = platform.processor() or "unknown"
@@ -141,7 +141,7 @@ def machine() -> dict[str, object]:
         "load_average": os.getloadavg(),
         "python": platform.python_version(),
         "streamlit": streamlit.__version__,
-        "playwright": version("playwright") if playwright else "",
+        "playwright": version("playwright"),
         "streamlit_folium": version("streamlit-folium"),
         "os": f"{platform.system()} {platform.release()}",
     }
