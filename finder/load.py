@@ -70,7 +70,11 @@ _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx/zip, legacy xl
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One problem in one cell (or with one column, when ``row`` is 1)."""
+    """One problem in one cell, or with one column of the header when ``row`` is 1.
+
+    ``row`` is the row a spreadsheet shows: the header is row 1, and blank
+    lines and empty rows count, as they do in Excel and LibreOffice.
+    """
 
     row: int
     column: str
@@ -136,12 +140,23 @@ class ValidationReport:
 
 @dataclass(slots=True)
 class Loaded:
-    """What ``load_programs`` returns: the good programs and the report."""
+    """What ``load_programs`` returns: the good programs and the report.
+
+    ``rows`` holds every non-empty row below the header as strings, in file
+    order; ``row_numbers`` gives the spreadsheet row of each (empty rows are
+    skipped, so they need not run 2, 3, 4, ...). Match ``Issue.row`` against
+    ``row_numbers``, never against a position in ``rows``.
+    """
 
     programs: list[Program]
     report: ValidationReport
     header: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+
+    def numbered_rows(self) -> list[tuple[int, dict[str, str]]]:
+        """Return ``(spreadsheet row, row)`` pairs, e.g. to drop rows with errors."""
+        return list(zip(self.row_numbers, self.rows, strict=True))
 
 
 def _decode(data: bytes, report: ValidationReport) -> str | None:
@@ -195,7 +210,15 @@ def _sniff_delimiter(text: str, report: ValidationReport) -> str:
     return delimiter
 
 
-def _read_table(text: str, report: ValidationReport) -> tuple[list[str], list[list[str]]]:
+def _read_table(
+    text: str, report: ValidationReport
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Return the header and the non-empty rows below it, each with its spreadsheet row.
+
+    Every CSV record is one spreadsheet row, a blank line too (Excel and
+    LibreOffice show it as an empty row), while a quoted cell holding a line
+    break stays one row; so records are numbered before empty ones are dropped.
+    """
     delimiter = _sniff_delimiter(text, report)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -210,12 +233,24 @@ def _read_table(text: str, report: ValidationReport) -> tuple[list[str], list[li
                 f"The file is not a readable CSV ({err}). Save it again as 'CSV UTF-8'."
             )
         return [], []
-    records = [r for r in records if any(cell.strip() for cell in r)]
-    if not records:
+    numbered = [(n, r) for n, r in enumerate(records, start=1) if any(cell.strip() for cell in r)]
+    if not numbered:
         report.file_error = "The file is empty. Export the sheet again with its header row and programs."
         return [], []
-    header = [h.strip() for h in records[0]]
-    return header, records[1:]
+    (header_row, header), *body = numbered
+    if header_row > 1:
+        report.notices.append(
+            f"The header is on row {header_row}; the empty rows above it were skipped. "
+            "Row numbers below are the spreadsheet's."
+        )
+    if body:
+        kept = {n for n, _ in body}
+        skipped = [n for n in range(header_row + 1, body[-1][0]) if n not in kept]
+        if skipped:
+            shown = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+            rows = "rows" if len(skipped) > 1 else "row"
+            report.notices.append(f"Skipped {len(skipped)} empty {rows} ({rows} {shown}).")
+    return [h.strip() for h in header], body
 
 
 def _build_schema(present: Sequence[str]) -> pa.DataFrameSchema:
@@ -254,14 +289,14 @@ def _check_cells(frame: pd.DataFrame, report: ValidationReport) -> None:
                 message = f"{column} is required and is empty"
             else:
                 message = f"{column} {specs[column].check(value)}"
-            report.errors.append(Issue(int(case.index) + 2, column, value, message))
+            report.errors.append(Issue(int(case.index), column, value, message))
 
 
 def _check_rows(frame: pd.DataFrame, report: ValidationReport, today: dt.date) -> None:
     if "program_id" in frame:
         first_seen: dict[str, int] = {}
         for index, value in frame["program_id"].items():
-            row = int(index) + 2
+            row = int(index)
             if value == "":
                 continue
             if value in first_seen:
@@ -283,7 +318,7 @@ def _check_rows(frame: pd.DataFrame, report: ValidationReport, today: dt.date) -
                 continue
             if when > today:
                 report.errors.append(
-                    Issue(int(index) + 2, column, value,
+                    Issue(int(index), column, value,
                           f"{column} is in the future (today is {today.isoformat()}); use the date it was checked")
                 )
     if "latitude" in frame and "longitude" in frame:
@@ -291,7 +326,7 @@ def _check_rows(frame: pd.DataFrame, report: ValidationReport, today: dt.date) -
             if (lat == "") != (lon == ""):
                 missing = "longitude" if lon == "" else "latitude"
                 report.errors.append(
-                    Issue(int(index) + 2, missing, "",
+                    Issue(int(index), missing, "",
                           "latitude and longitude go together: fill both, or leave both empty to geocode")
                 )
 
@@ -415,7 +450,8 @@ def load_programs(
 
     width = len(header)
     rows: list[dict[str, str]] = []
-    for number, record in enumerate(records, start=2):
+    row_numbers: list[int] = []
+    for number, record in records:
         if len(record) > width and any(cell.strip() for cell in record[width:]):
             report.errors.append(
                 Issue(number, header[-1], ";".join(record[width:]),
@@ -424,7 +460,11 @@ def load_programs(
             )
         cells = [c.strip() for c in record] + [""] * (width - len(record))
         rows.append({h: cells[i] for i, h in enumerate(header) if h})
-    frame = pd.DataFrame(rows, columns=[h for h in header if h], dtype=object).fillna("")
+        row_numbers.append(number)
+    # Indexed by spreadsheet row, so every check reports the row the admin sees.
+    frame = pd.DataFrame(
+        rows, columns=[h for h in header if h], index=row_numbers, dtype=object
+    ).fillna("")
     frame = frame.loc[:, ~frame.columns.duplicated()]
 
     _check_cells(frame, report)
@@ -436,11 +476,11 @@ def load_programs(
     missing_required = any(i.row == 1 for i in report.errors)
     programs: list[Program] = []
     if not missing_required:
-        for number, row in enumerate(rows, start=2):
+        for number, row in zip(row_numbers, rows, strict=True):
             if number not in bad_rows:
                 programs.append(_program(row))
     report.valid_rows = len(programs)
-    return Loaded(programs, report, [h for h in header if h], rows)
+    return Loaded(programs, report, [h for h in header if h], rows, row_numbers)
 
 
 def _read_bytes(source: str | Path | bytes, max_bytes: int, report: ValidationReport) -> bytes | None:

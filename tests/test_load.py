@@ -253,6 +253,70 @@ def test_every_required_column_rejects_an_empty_cell(column):
     assert issue.message == f"{column} is required and is empty"
 
 
+# --- row numbers ------------------------------------------------------------------------------
+
+
+def test_blank_and_empty_rows_count_as_spreadsheet_rows_in_error_row_numbers():
+    loaded = load("blank_rows.csv")
+    report = loaded.report
+    # Row 3 is a blank line, row 4 ",,,,", row 5 a cell with a line break, row 8 blank.
+    assert [(i.row, i.column) for i in report.errors] == [
+        (5, "notes"),
+        (6, "zip"),
+        (7, "program_id"),
+    ]
+    assert report.errors[1].value == "10001"
+
+
+def test_duplicate_id_names_the_true_row_of_the_first_use():
+    issue = load("blank_rows.csv").report.errors[-1]
+    assert issue.message.startswith("program_id 't-001' is already used at row 2;")
+
+
+def test_empty_rows_are_skipped_not_counted_as_programs_with_one_notice():
+    loaded = load("blank_rows.csv")
+    assert (loaded.report.rows, loaded.report.valid_rows) == (5, 2)
+    assert [p.program_id for p in loaded.programs] == ["t-001", "t-004"]
+    assert loaded.row_numbers == [2, 5, 6, 7, 9]
+    assert [n for n, _ in loaded.numbered_rows()] == loaded.row_numbers
+    assert [r["program_id"] for _, r in loaded.numbered_rows()] == [
+        "t-001", "t-002", "t-003", "t-001", "t-004",
+    ]
+    # Trailing empty rows (Excel exports often end with ",,,,") are dropped silently.
+    assert loaded.report.notices == ["Skipped 3 empty rows (rows 3, 4, 8)."]
+
+
+def test_a_quoted_cell_with_a_line_break_is_one_row():
+    rows = good_rows()
+    rows[1][COLUMN_NAMES.index("street")] = "125 Main St\nSuite 2"
+    rows[2][COLUMN_NAMES.index("zip")] = "2139"
+    report = load_programs(to_csv(rows), today=TODAY).report
+    assert [(i.row, i.column) for i in report.errors] == [(2, "street"), (3, "zip")]
+
+
+def test_one_empty_row_gets_a_singular_notice():
+    rows = good_rows()
+    rows.insert(2, [])
+    loaded = load_programs(to_csv(rows), today=TODAY)
+    assert loaded.report.ok
+    assert loaded.row_numbers == [2, 4, 5]
+    assert loaded.report.notices == ["Skipped 1 empty row (row 3)."]
+
+
+def test_empty_rows_above_the_header_shift_the_program_rows():
+    data = b"\n,,,\n" + with_cell("zip", "2139")
+    loaded = load_programs(data, today=TODAY)
+    assert [(i.row, i.column) for i in loaded.report.errors] == [(4, "zip")]
+    assert loaded.row_numbers == [4, 5, 6]
+    assert loaded.report.notices[0].startswith("The header is on row 3;")
+
+
+def test_missing_column_is_reported_on_row_1_even_below_empty_rows():
+    rows = [r[:11] + r[12:] for r in good_rows()]  # drop `phone`
+    loaded = load_programs(b"\n" + to_csv(rows), today=TODAY)
+    assert [(i.row, i.column) for i in loaded.report.errors] == [(1, "phone")]
+
+
 # --- columns ----------------------------------------------------------------------------------
 
 
