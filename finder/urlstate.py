@@ -2,8 +2,10 @@
 
 The search page keeps all of its state in the URL so a search can be bookmarked
 or sent. Each widget's key is its URL parameter. Privacy rule: a typed street
-address never goes into the URL; only a ZIP code, a town or place name, or
-coordinates rounded to about 1 km (2 decimals of a degree is ~1.1 km north-south).
+address never goes into the URL. The typed text goes in only when it is plainly
+a ZIP code or a place name the offline gazetteer knows (``place_text_for_url``,
+a whitelist); anything else goes in only as coordinates rounded to about 1 km
+(2 decimals of a degree is ~1.1 km north-south).
 """
 
 from __future__ import annotations
@@ -11,8 +13,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["FIELDS", "Field", "decode_params", "encode_state", "is_street_address", "round_coords"]
+from finder.errors import GeocodeNotFound
+
+if TYPE_CHECKING:
+    from finder.gazetteer import Gazetteer
+
+__all__ = [
+    "FIELDS",
+    "Field",
+    "decode_params",
+    "encode_state",
+    "format_coords",
+    "place_text_for_url",
+    "round_coords",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +105,12 @@ def decode_params(params: Mapping[str, object]) -> dict[str, object]:
             if text.isdigit() and 0 < int(text) < 10_000:
                 state[key] = int(text)
         elif not spec.allowed or text in spec.allowed:
-            if key == "at" and round_coords(text) is None:
-                continue
+            if key == "at":
+                # A hand-made link may carry full precision: keep only ~1 km.
+                coords = round_coords(text)
+                if coords is None:
+                    continue
+                text = format_coords(*coords)
             state[key] = text
     return state
 
@@ -98,12 +118,16 @@ def decode_params(params: Mapping[str, object]) -> dict[str, object]:
 def encode_state(state: Mapping[str, object]) -> dict[str, str]:
     """Turn widget state into URL parameters, leaving out defaults.
 
-    Lists are joined with commas. The caller must already have replaced a
-    street address in ``q`` (see ``is_street_address``).
+    Lists are joined with commas and coordinates in ``at`` are rounded to
+    about 1 km. The caller must already have replaced typed text in ``q`` that
+    ``place_text_for_url`` does not allow.
     """
     params: dict[str, str] = {}
     for spec in FIELDS:
         value = state.get(spec.key, spec.default)
+        if spec.key == "at" and value:
+            coords = round_coords(str(value))
+            value = format_coords(*coords) if coords else ""
         if spec.kind == "list":
             items = _listify(value)
             if items:
@@ -116,13 +140,73 @@ def encode_state(state: Mapping[str, object]) -> dict[str, str]:
     return params
 
 
-def is_street_address(text: str) -> bool:
-    """Whether typed text looks like a street address (a house number then a word).
+_ZIP_ONLY = re.compile(r"(\d{5})(?:\s?-\s?\d{4})?")
+_TRAILING_ZIP = re.compile(r"(?:\s*,\s*|\s+)(\d{5})(?:\s?-\s?\d{4})?$")
+_TRAILING_STATE = re.compile(r"(?:\s*,\s*|\s+)(?:MA|Mass\.?|Massachusetts)$", re.IGNORECASE)
+# Place names: letters, spaces and the punctuation of names ("Manchester-by-the-Sea",
+# "Martha's Vineyard", "Mt. Washington", "Hyannis (Barnstable)"). No digits, no "#".
+_NAME_CHARS = re.compile(r"[^\W\d_]+(?:[ .'’()-]+[^\W\d_]+)*[.)]?")
+_MAX_URL_TEXT = 80
 
-    A bare ZIP ("02139") or a town ("Worcester, MA 01608") is not.
+
+def place_text_for_url(text: str, gazetteer: Gazetteer | None = None) -> str | None:
+    """Return what of the typed text may go into a URL, or None for nothing.
+
+    A whitelist, so that no form of street address slips through: only a
+    plain ZIP code (ZIP+4 is cut to five digits), or one or two place names
+    the offline gazetteer knows ("Worcester", "Hyannis, Barnstable",
+    "Dorchester (Boston), MA"), optionally followed by "MA" and a ZIP code.
+    Everything else ("100 5th Street, Boston", "Main St Apt 3, Boston",
+    a misspelled town) returns None: the caller puts rounded coordinates in
+    the URL instead.
+
+    Parameters
+    ----------
+    text : str
+        What the person typed.
+    gazetteer : Gazetteer, optional
+        Defaults to the package's offline gazetteer.
+
+    Returns
+    -------
+    str or None
+        The text to put in the URL, with spaces tidied and ZIP+4 cut to five digits.
     """
-    cleaned = re.sub(r"\b\d{5}(?:-\d{4})?\b", "", text)
-    return bool(re.search(r"(^|[\s,])\d+[A-Za-z]?\s+[A-Za-z]", cleaned))
+    cleaned = " ".join(str(text or "").split())
+    if not cleaned or len(cleaned) > _MAX_URL_TEXT:
+        return None
+    zip_only = _ZIP_ONLY.fullmatch(cleaned)
+    if zip_only:
+        return zip_only.group(1)
+    rest, zip_code = cleaned, None
+    trailing_zip = _TRAILING_ZIP.search(rest)
+    if trailing_zip:
+        rest, zip_code = rest[: trailing_zip.start()], trailing_zip.group(1)
+    rest = _TRAILING_STATE.sub("", rest)
+    names = [part.strip() for part in rest.split(",")]
+    if len(names) > 2 or not all(_NAME_CHARS.fullmatch(name) for name in names):
+        return None
+    if gazetteer is None:
+        from finder.gazetteer import default_gazetteer
+
+        gazetteer = default_gazetteer()
+    if zip_code is not None and gazetteer.lookup_zip(zip_code) is None:
+        return None
+    if not all(_is_known_place(name, gazetteer) for name in names):
+        return None
+    return re.sub(r"(\d{5})\s?-\s?\d{4}", r"\1", cleaned)
+
+
+def _is_known_place(name: str, gazetteer: Gazetteer) -> bool:
+    try:
+        return gazetteer.lookup_town(name) is not None
+    except GeocodeNotFound:  # a name several places share is still a place name
+        return True
+
+
+def format_coords(lat: float, lon: float) -> str:
+    """Return ``"lat,lon"`` with 2 decimals (~1 km), the only form coordinates take in a URL."""
+    return f"{lat:.2f},{lon:.2f}"
 
 
 def round_coords(text: str) -> tuple[float, float] | None:

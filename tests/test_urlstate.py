@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from finder.urlstate import decode_params, encode_state, is_street_address, round_coords
+from finder.urlstate import decode_params, encode_state, place_text_for_url, round_coords
+
+#: Street addresses in the forms people type; none may reach a URL (audit of issue 6).
+STREET_ADDRESSES = (
+    "45 Main St, Northampton, MA 01060",
+    "200 Main Street Suite 4B, Northampton, Massachusetts 01060",
+    "100 5th Street, Boston, MA 02127",
+    "45-47 Main St, Northampton, MA 01060",
+    "123 1st Ave, Boston",
+    "#12 Elm St, Boston",
+    "Main St Apt 3, Boston",
+    "Elm St, Boston",
+    "One Main Street, Boston",
+    "PO Box 12, Boston, MA 02101",
+)
 
 
 def test_round_trip_keeps_every_choice():
@@ -38,19 +52,44 @@ def test_decode_drops_malformed_values(params, expected):
     assert decode_params(params) == expected
 
 
+@pytest.mark.parametrize("address", STREET_ADDRESSES)
+def test_no_street_address_is_allowed_into_the_url(address):
+    assert place_text_for_url(address) is None
+
+
 @pytest.mark.parametrize(
-    ("text", "is_address"),
+    ("text", "in_url"),
     [
-        ("45 Main St, Northampton", True),
-        ("200 Main Street Suite 4B, Northampton, Massachusetts 01060", True),
-        ("02139", False),
-        ("Worcester, MA 01608", False),
-        ("Cambridge MA 02139-4307", False),
-        ("Jamaica Plain", False),
+        ("02139", "02139"),
+        (" 02139-4307 ", "02139"),
+        ("Worcester", "Worcester"),
+        ("Worcester, MA", "Worcester, MA"),
+        ("worcester ma 01608", "worcester ma 01608"),
+        ("Cambridge MA 02139-4307", "Cambridge MA 02139"),
+        ("Jamaica Plain", "Jamaica Plain"),
+        ("Hyannis, Barnstable", "Hyannis, Barnstable"),
+        ("Hyannis (Barnstable), MA", "Hyannis (Barnstable), MA"),  # a "did you mean" label
+        ("Manchester-by-the-Sea", "Manchester-by-the-Sea"),
+        ("Martha's Vineyard", "Martha's Vineyard"),
+        ("Mt.  Washington", "Mt. Washington"),
     ],
 )
-def test_street_addresses_are_recognised(text, is_address):
-    assert is_street_address(text) is is_address
+def test_zip_codes_and_known_place_names_go_into_the_url(text, in_url):
+    assert place_text_for_url(text) == in_url
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Cambrige", "Springfield, IL", "Boston 99999", "Boston, Worcester, Lowell", "", "x" * 100],
+)
+def test_unknown_names_and_other_text_stay_out_of_the_url(text):
+    assert place_text_for_url(text) is None
+
+
+def test_hand_made_link_coordinates_are_rounded_on_the_way_in_and_out():
+    assert decode_params({"at": "42.373612,-71.109733"}) == {"at": "42.37,-71.11"}
+    assert encode_state({"at": "42.373612,-71.109733"}) == {"at": "42.37,-71.11"}
+    assert encode_state({"at": "not coords"}) == {}
 
 
 def test_coordinates_are_rounded_to_about_a_kilometre():

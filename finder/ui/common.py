@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import streamlit as st
@@ -38,13 +39,29 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
+#: What a person sees when the live dataset is missing or unreadable.
+DATA_UNAVAILABLE = (
+    "The program list could not be loaded right now. Please try again later, or call the "
+    "Massachusetts Substance Use Helpline at [800-327-5050](tel:+18003275050): they can help "
+    "you find a program."
+)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
-def _load_catalog(data_dir: str, version: str):  # type: ignore[no-untyped-def]
+def _load_catalog(data_dir: str, version: str, max_bytes: int):  # type: ignore[no-untyped-def]
     # ``version`` is part of the cache key: a newly published dataset is a new entry.
+    # An unusable file raises, and st.cache_data never caches an exception, so the
+    # next run tries again (a fix by the admin is picked up at once).
+    from finder.errors import DataError
     from finder.load import load_programs
     from finder.search import Catalog
 
-    loaded = load_programs(Path(data_dir) / "providers.csv")
+    loaded = load_programs(Path(data_dir) / "providers.csv", max_bytes=max_bytes)
+    if loaded.report.file_error is not None or not loaded.programs:
+        raise DataError(
+            f"live dataset unusable: {loaded.report.file_error or 'no valid program'}",
+            user_message=DATA_UNAVAILABLE,
+        )
     meta = read_meta(data_dir)
     source = str(meta.get("title") or "IOP Finder provider dataset")
     if meta.get("version"):
@@ -52,9 +69,28 @@ def _load_catalog(data_dir: str, version: str):  # type: ignore[no-untyped-def]
     return Catalog.from_programs(loaded.programs), {"source": source, "report": loaded.report.as_dict()}
 
 
+def live_data_max_bytes(cfg: Settings) -> int:
+    """The size limit for reading the live dataset, from the ``upload_max_mb`` setting.
+
+    Twice the upload limit: a published file is the accepted upload, possibly
+    re-encoded (Latin-1 to UTF-8 at most doubles it) or with coordinates
+    added, so a file the admin page accepted is never refused here.
+    """
+    return 2 * int(cfg.upload_max_mb * 1_048_576)
+
+
 def load_catalog(cfg: Settings):  # type: ignore[no-untyped-def]
-    """Return ``(catalog, info)`` for the live dataset, cached per version; info has ``source``."""
-    return _load_catalog(str(cfg.data_dir), dataset_version(cfg.data_dir))
+    """Return ``(catalog, info)`` for the live dataset, cached per version; info has ``source``.
+
+    Raises ``DataError`` (with ``DATA_UNAVAILABLE`` as its user message) when
+    the dataset is missing, unreadable, too large or has no valid program.
+    """
+    return _load_catalog(str(cfg.data_dir), dataset_version(cfg.data_dir), live_data_max_bytes(cfg))
+
+
+def data_unavailable() -> None:
+    """Say plainly that the program list is not available (the help banner stays above)."""
+    st.error(DATA_UNAVAILABLE, icon=":material/error:")
 
 
 @st.cache_resource(show_spinner=False)
@@ -97,6 +133,35 @@ def sample_notice(cfg: Settings) -> None:
             "Do not call them. For real programs, call the Helpline at 800-327-5050.",
             icon=":material/info:",
         )
+
+
+def export_buttons(
+    make_rows: Callable[[], Sequence[Mapping[str, object]]],
+    meta,  # type: ignore[no-untyped-def]
+    *,
+    stem: str,
+    key_prefix: str,
+    deferred: bool = False,
+) -> None:
+    """CSV, Excel and print-view download buttons, all from the formula-safe exporter.
+
+    ``make_rows`` returns ``finder.export.export_rows(...)``. With ``deferred``
+    the files are built only when a button is pressed (Streamlit runs the
+    callable then), so a long result list costs nothing on every rerun.
+    """
+    from finder.export import to_csv, to_html, to_xlsx
+
+    stamp = meta.exported_on.isoformat()
+    files = (
+        ("csv", "CSV", lambda: to_csv(make_rows(), meta).encode("utf-8-sig"), "text/csv"),
+        ("xlsx", "Excel", lambda: to_xlsx(make_rows(), meta),
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("html", "Print view (HTML)", lambda: to_html(make_rows(), meta).encode("utf-8"), "text/html"),
+    )
+    cols = st.columns(len(files))
+    for col, (ext, label, build, mime) in zip(cols, files, strict=True):
+        col.download_button(label, build if deferred else build(), file_name=f"{stem}-{stamp}.{ext}",
+                            mime=mime, key=f"{key_prefix}_{ext}", on_click="ignore")
 
 
 CSS = """

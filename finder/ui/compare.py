@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
+import logging
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from finder.compare import MAX_COMPARE, Row, comparison, week_grid
-from finder.export import ExportMeta, export_rows, to_csv, to_html, to_xlsx
+from finder.export import ExportMeta, export_rows
 from finder.model import Insurance
 from finder.ui import common
 from finder.ui.common import md
+
+_log = logging.getLogger(__name__)
+
+#: Notes live in ``st.session_state``: the server's memory for this session only.
+NOTES_PRIVACY = ("Notes are kept only for this session and in the files you export. "
+                 "They are never saved on our server.")
 
 
 def _shortlist(catalog) -> list:  # type: ignore[no-untyped-def,type-arg]
@@ -62,19 +68,24 @@ table.cmp td.mine { background: #d7f5dd; font-weight: 600; }
 """
 
 
-def _matches_for(programs, cfg):  # type: ignore[no-untyped-def]
-    """Distances and fit for the shortlisted programs, from the search core."""
+def _matches_for(programs, catalog, cfg):  # type: ignore[no-untyped-def]
+    """The person's search, and distances and fit for the shortlisted programs.
+
+    Returns ``(query, distance_query, matches)``: ``query`` is the search as the
+    person set it (for the export's heading); ``distance_query`` drops the
+    filters so that every shortlisted program gets its distance and fit, even
+    one the current filters would hide. All None without a location.
+    """
+    from finder.search import search
     from finder.ui import find
 
     place = find.current_place(cfg)
     if place is None:
-        return None, None
-    query = find.build_query(place, filters=False)
-    from finder.search import search
-
-    result = search(common.load_catalog(cfg)[0], query)
+        return None, None, None
+    distance_query = find.build_query(place, filters=False)
+    result = search(catalog, distance_query)
     by_id = {m.program.program_id: m for m in result.matches}
-    return query, [by_id.get(p.program_id) for p in programs]
+    return find.build_query(place), distance_query, [by_id.get(p.program_id) for p in programs]
 
 
 def render() -> None:
@@ -85,7 +96,12 @@ def render() -> None:
 
     find.restore_state()
     st.title("Shortlist & compare")
-    catalog, info = common.load_catalog(cfg)
+    try:
+        catalog, info = common.load_catalog(cfg)
+    except Exception:  # a missing or broken dataset, or anything unexpected: never a traceback
+        _log.exception("the live dataset could not be loaded")
+        common.data_unavailable()
+        return
     programs = _shortlist(catalog)
     find.sync_url(None, shortlist_only=True)
     if not programs:
@@ -93,9 +109,9 @@ def render() -> None:
                 "programs you want to compare (2 to 6).")
         return
 
-    query, matches = _matches_for(programs, cfg)
+    query, distance_query, matches = _matches_for(programs, catalog, cfg)
     st.markdown(f"**{len(programs)} program{'s' if len(programs) != 1 else ''} on your shortlist.** "
-                "Notes stay in this browser tab and in exports; they are never saved on our server.")
+                f"{NOTES_PRIVACY}")
     for p in programs:
         with st.container(border=True):
             cols = st.columns([4, 1])
@@ -116,7 +132,7 @@ def render() -> None:
         plans = tuple(Insurance(v) for v in st.session_state.get("ins") or [])
         distances = [m.distance_miles if m else None for m in matches] if matches else None
         fits = None
-        available = query.available if query is not None else ""
+        available = distance_query.available if distance_query is not None else ""
         if matches and available:
             fits = [str(m.fit or "—") if m else "—" for m in matches[:MAX_COMPARE]]
         rows = comparison(shown, distances_miles=distances[:MAX_COMPARE] if distances else None,
@@ -135,6 +151,7 @@ def render() -> None:
 
 
 def _exports(programs, matches, query, data_source) -> None:  # type: ignore[no-untyped-def]
+    """Export the shortlist, stating the person's own search (with its filters)."""
     from finder.search import describe
 
     class _Row:  # a program with no location yet still exports
@@ -151,15 +168,7 @@ def _exports(programs, matches, query, data_source) -> None:  # type: ignore[no-
     )
     rows = export_rows(items, st.session_state.get("notes") or {})
     st.subheader("Export")
-    stamp = dt.date.today().isoformat()
-    cols = st.columns(3)
-    cols[0].download_button("CSV", to_csv(rows, meta).encode("utf-8-sig"),
-                            file_name=f"iop-shortlist-{stamp}.csv", mime="text/csv", key="dl_csv")
-    cols[1].download_button("Excel", to_xlsx(rows, meta), file_name=f"iop-shortlist-{stamp}.xlsx",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            key="dl_xlsx")
-    cols[2].download_button("Print view (HTML)", to_html(rows, meta).encode("utf-8"),
-                            file_name=f"iop-shortlist-{stamp}.html", mime="text/html", key="dl_html")
+    common.export_buttons(lambda: rows, meta, stem="iop-shortlist", key_prefix="dl")
 
 
 def _share_link() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from typing import Any
 from urllib.parse import quote_plus
@@ -23,7 +24,16 @@ from finder.model import (
 )
 from finder.ui import common
 from finder.ui.common import md
-from finder.urlstate import FIELDS, decode_params, encode_state, is_street_address, round_coords
+from finder.urlstate import (
+    FIELDS,
+    decode_params,
+    encode_state,
+    format_coords,
+    place_text_for_url,
+    round_coords,
+)
+
+_log = logging.getLogger(__name__)
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_NAMES = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
@@ -66,6 +76,7 @@ def restore_state() -> None:
         st.session_state.setdefault(spec.key, value)
     if st.session_state.get("at") and not st.session_state.get("q"):
         st.session_state["_device_at"] = st.session_state["at"]
+        st.session_state["_at_from_link"] = True
     st.session_state["_url_restored"] = True
 
 
@@ -74,15 +85,27 @@ def _snapshot() -> dict[str, Any]:
     return {spec.key: st.session_state.get(spec.key, saved.get(spec.key, spec.default)) for spec in FIELDS}
 
 
+def _url_text(typed: str) -> str | None:
+    """The typed text as it may appear in a URL (a ZIP or a known place name), or None."""
+    return place_text_for_url(typed, common.locator(common.settings()).gazetteer)
+
+
 def shareable_params() -> dict[str, str]:
-    """The search and shortlist as URL parameters, never with a typed street address."""
+    """The search and shortlist as URL parameters, never with a typed street address.
+
+    The typed text goes in only when it is plainly a ZIP code or a place name
+    (a whitelist, ``place_text_for_url``); anything else is replaced by the
+    found place's coordinates rounded to about 1 km.
+    """
     state = _snapshot()
-    typed = str(state.get("q") or "")
-    if typed and is_street_address(typed):
-        state["q"] = ""
-        state["at"] = st.session_state.get("_address_at", "")
+    typed = " ".join(str(state.get("q") or "").split())
+    safe = _url_text(typed) if typed else None
+    if safe is not None:
+        state["q"], state["at"] = safe, ""
     elif typed:
-        state["at"] = ""
+        # Only the coordinates found for exactly this text, never a stale pair.
+        found = st.session_state.get("_typed_at") or ("", "")
+        state["q"], state["at"] = "", found[1] if found[0] == typed else ""
     else:
         state["at"] = st.session_state.get("_device_at", "")
     return encode_state(state)
@@ -91,9 +114,9 @@ def shareable_params() -> dict[str, str]:
 def sync_url(place: Place | None, *, shortlist_only: bool = False) -> None:
     """Save the search for other pages and write it to the URL."""
     if not shortlist_only:
-        typed = str(st.session_state.get("q") or "")
-        if place is not None and typed and is_street_address(typed):
-            st.session_state["_address_at"] = f"{place.lat:.2f},{place.lon:.2f}"
+        typed = " ".join(str(st.session_state.get("q") or "").split())
+        if place is not None and typed:
+            st.session_state["_typed_at"] = (typed, format_coords(place.lat, place.lon))
         st.session_state["_saved_search"] = {
             spec.key: st.session_state.get(spec.key, spec.default) for spec in FIELDS if spec.key != "sl"
         }
@@ -176,10 +199,12 @@ def _device_location_button() -> None:
     """Opt-in browser geolocation: nothing is asked until the person presses the button."""
     if st.session_state.get("_device_at"):
         cols = st.columns([3, 1])
-        cols[0].caption("Using your device's location (rounded to about 1 km).")
+        source = "the link's location" if st.session_state.get("_at_from_link") else "your device's location"
+        cols[0].caption(f"Using {source} (rounded to about 1 km).")
         if cols[1].button("Stop using it", key="forget_location"):
             st.session_state["_device_at"] = ""
             st.session_state["at"] = ""
+            st.session_state["_at_from_link"] = False
             st.rerun()
         return
     if st.button("Use my location", icon=":material/my_location:", key="use_location",
@@ -198,7 +223,8 @@ def _device_location_button() -> None:
     if coords.get("latitude") is None:
         st.warning("Your browser did not share a location. Type a ZIP code or town instead.")
         return
-    st.session_state["_device_at"] = f"{float(coords['latitude']):.2f},{float(coords['longitude']):.2f}"
+    st.session_state["_device_at"] = format_coords(float(coords["latitude"]), float(coords["longitude"]))
+    st.session_state["_at_from_link"] = False
     st.session_state["_clear_q"] = True  # the text box already exists in this run
     st.rerun()
 
@@ -412,10 +438,10 @@ def render() -> None:
         st.markdown(WHAT_IS_IOP)
     _form(cfg)
     try:
-        catalog, _report = common.load_catalog(cfg)
-    except Exception:
-        st.error("The program list could not be loaded right now. Please try again later, "
-                 "or call the Helpline at 800-327-5050.")
+        catalog, info = common.load_catalog(cfg)
+    except Exception:  # a missing or broken dataset, or anything unexpected: never a traceback
+        _log.exception("the live dataset could not be loaded")
+        common.data_unavailable()
         return
     place = _resolve_place(cfg)
     sync_url(place)
@@ -435,10 +461,10 @@ def render() -> None:
     if not result.matches:
         _no_results(result)
         return
-    _results(result, query, cfg)
+    _results(result, query, cfg, info["source"])
 
 
-def _results(result, query, cfg) -> None:  # type: ignore[no-untyped-def]
+def _results(result, query, cfg, data_source: str) -> None:  # type: ignore[no-untyped-def]
     total = len(result.matches)
     size = cfg.page_size
     pages = max(1, math.ceil(total / size))
@@ -454,7 +480,20 @@ def _results(result, query, cfg) -> None:  # type: ignore[no-untyped-def]
         cols[1].markdown(f"<div style='text-align:center'>Page {page} of {pages}</div>",
                          unsafe_allow_html=True)
         cols[2].button("Next →", key="next", disabled=page >= pages, on_click=_set, args=("page", page + 1))
+    _exports(result.matches, query, data_source)
     _map(result.matches, query, cfg)
+
+
+def _exports(matches, query, data_source: str) -> None:  # type: ignore[no-untyped-def]
+    """Download the whole result list (every page) as CSV, Excel or a print view."""
+    from finder.export import ExportMeta, export_rows
+    from finder.search import describe
+
+    meta = ExportMeta(title="IOP Finder results", search=describe(query), data_source=data_source)
+    notes = dict(st.session_state.get("notes") or {})
+    st.markdown(f"**Save or print these {len(matches)} result{'s' if len(matches) != 1 else ''}**")
+    common.export_buttons(lambda: export_rows(matches, notes), meta, stem="iop-results",
+                          key_prefix="find_dl", deferred=True)
 
 
 def _map(matches, query, cfg) -> None:  # type: ignore[no-untyped-def]
