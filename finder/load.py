@@ -46,6 +46,7 @@ from finder.schema import (
     MA_COUNTIES,
     REQUIRED_COLUMNS,
     canonical,
+    check_location,
     format_phone,
     split_list,
 )
@@ -322,13 +323,24 @@ def _check_rows(frame: pd.DataFrame, report: ValidationReport, today: dt.date) -
                           f"{column} is in the future (today is {today.isoformat()}); use the date it was checked")
                 )
     if "latitude" in frame and "longitude" in frame:
+        # Cells that already failed their own check: one defect, one error.
+        failed = {(i.row, i.column) for i in report.errors}
+        zips = frame["zip"] if "zip" in frame else pd.Series("", index=frame.index)
         for index, (lat, lon) in frame[["latitude", "longitude"]].iterrows():
+            row = int(index)
             if (lat == "") != (lon == ""):
                 missing = "longitude" if lon == "" else "latitude"
                 report.errors.append(
-                    Issue(int(index), missing, "",
+                    Issue(row, missing, "",
                           "latitude and longitude go together: fill both, or leave both empty to geocode")
                 )
+                continue
+            zip_code = zips[index]
+            if lat == "" or zip_code == "" or failed & {(row, "latitude"), (row, "longitude"), (row, "zip")}:
+                continue
+            problem = check_location(float(lat), float(lon), zip_code)
+            if problem is not None:
+                report.errors.append(Issue(row, "latitude", f"{lat}, {lon}", problem))
 
 
 _E = TypeVar("_E", bound=StrEnum)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import phonenumbers
 from rapidfuzz import fuzz, process
@@ -35,9 +36,12 @@ __all__ = [
     "COLUMNS",
     "COLUMN_NAMES",
     "MA_COUNTIES",
+    "OTHER_STATE_MARGIN_MILES",
     "REQUIRED_COLUMNS",
+    "ZIP_RADIUS_MILES",
     "ColumnSpec",
     "canonical",
+    "check_location",
     "data_dictionary_markdown",
     "format_phone",
     "split_list",
@@ -251,6 +255,133 @@ def _float_check(low: float, high: float, what: str) -> Check:
     return check
 
 
+#: How far a program may lie from the centre of its ZIP code. Measured on real
+#: data (2026-11, approximate miles to the gazetteer's ZIP centre): the 80
+#: FindTreatment.gov IOP rows of 2025-08-19 are at most 4.6 miles from theirs
+#: (median 1.0), the 413 Massachusetts facilities of SAMHSA's 2021 locator at
+#: most 11.8 (median 0.8, 99th percentile 5.1; ZIPs in the hills are large),
+#: the shipped sample at most 2.9. A wrong digit in a coordinate moves a point
+#: 7 to 70 miles.
+ZIP_RADIUS_MILES = 15.0
+
+#: A point this much nearer to the centre of a neighbouring state's ZIP code
+#: than to every Massachusetts ZIP and town centre is taken to be in that state.
+#: Real Massachusetts sites are at most 0.9 miles "nearer" (a Haverhill site by
+#: the New Hampshire line); downtown Providence is 4.4, Nashua 5.8, Brattleboro
+#: 8.9, Hartford 20. Towns hugging the line (Pawtucket, Woonsocket) pass
+#: unless their ZIP gives them away.
+OTHER_STATE_MARGIN_MILES = 2.5
+
+_NEIGHBOUR_STATES = {
+    "CT": "Connecticut",
+    "ME": "Maine",
+    "NH": "New Hampshire",
+    "NY": "New York",
+    "RI": "Rhode Island",
+    "VT": "Vermont",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Reference:
+    ma_lat: Any
+    ma_lon: Any
+    other_lat: Any
+    other_lon: Any
+    other_zips: tuple[dict[str, Any], ...]
+
+
+@functools.cache
+def _reference() -> _Reference:
+    """Centres of every MA ZIP and town, and of nearby out-of-state ZIPs (loaded once)."""
+    import numpy as np
+    import zipcodes
+
+    from finder.gazetteer import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    ma = [(z.lat, z.lon) for z in gazetteer.zips.values()]
+    ma += [(t.lat, t.lon) for t in gazetteer.towns]
+    south, west, north, east = MA_BOUNDS
+    others = tuple(
+        z
+        for z in zipcodes.list_all()
+        # PO-box ZIPs are left out: zipcodes parks some of them far from their town.
+        if z["state"] in _NEIGHBOUR_STATES
+        and z["zip_code_type"] == "STANDARD"
+        and z["lat"]
+        and south - 0.5 < float(z["lat"]) < north + 0.5
+        and west - 0.5 < float(z["long"]) < east + 0.5
+    )
+    return _Reference(
+        ma_lat=np.array([lat for lat, _ in ma]),
+        ma_lon=np.array([lon for _, lon in ma]),
+        other_lat=np.array([float(z["lat"]) for z in others]),
+        other_lon=np.array([float(z["long"]) for z in others]),
+        other_zips=others,
+    )
+
+
+def _approx_miles(lat: float, lon: float, lats: Any, lons: Any) -> Any:
+    # Equirectangular, within 1 % of geodesic over Massachusetts; only compared
+    # with thresholds. The distance shown to the admin is geodesic.
+    import numpy as np
+
+    dlat = (lats - lat) * 69.05
+    dlon = (lons - lon) * 69.17 * np.cos(np.radians(lat))
+    return np.hypot(dlat, dlon)
+
+
+def check_location(latitude: float, longitude: float, zip_code: str) -> str | None:
+    """Return why a program's point cannot be right, or None when it is plausible.
+
+    Call it only for cells that passed their own checks (the point inside
+    ``MA_BOUNDS``, a Massachusetts ZIP), so that one defect gives one error.
+    A point is refused when it lies in a neighbouring state (it is clearly
+    nearer to that state's ZIP centres than to any in Massachusetts, see
+    ``OTHER_STATE_MARGIN_MILES``), or farther than ``ZIP_RADIUS_MILES`` from
+    the centre of its own ZIP code.
+
+    Parameters
+    ----------
+    latitude, longitude : float
+        WGS84 coordinates of the program.
+    zip_code : str
+        Its 5-digit Massachusetts ZIP code.
+
+    Returns
+    -------
+    str or None
+        A plain-language reason naming what to check, or None.
+    """
+    from geopy.distance import distance
+
+    ref = _reference()
+    nearest_ma = float(_approx_miles(latitude, longitude, ref.ma_lat, ref.ma_lon).min())
+    if len(ref.other_zips):
+        to_others = _approx_miles(latitude, longitude, ref.other_lat, ref.other_lon)
+        index = int(to_others.argmin())
+        if nearest_ma - float(to_others[index]) > OTHER_STATE_MARGIN_MILES:
+            other = ref.other_zips[index]
+            return (
+                f"latitude and longitude are in {_NEIGHBOUR_STATES[other['state']]} "
+                f"(near {other['city']}, {other['state']} {other['zip_code']}), not Massachusetts; "
+                "check both numbers, or leave them empty so the address is geocoded"
+            )
+    from finder.gazetteer import default_gazetteer
+
+    area = default_gazetteer().zips.get(zip_code)
+    if area is None:
+        return None
+    miles = distance((latitude, longitude), (area.lat, area.lon)).miles
+    if miles <= ZIP_RADIUS_MILES:
+        return None
+    return (
+        f"latitude and longitude are {miles:.0f} miles from ZIP {zip_code} ({area.city}); "
+        "check latitude and longitude, or the ZIP"
+    )
+
+
 def _check_phone(value: str) -> str | None:
     try:
         format_phone(value)
@@ -367,7 +498,9 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                "ZIP code of the site. Keep it as text so the leading zero survives.", _check_zip),
     ColumnSpec("county", "vocabulary", False, _listing(MA_COUNTIES), "Middlesex",
                "County of the site.", _check_county),
-    ColumnSpec("latitude", "decimal degrees", False, f"{MA_BOUNDS[0]} to {MA_BOUNDS[2]}", "42.3736",
+    ColumnSpec("latitude", "decimal degrees", False,
+               f"{MA_BOUNDS[0]} to {MA_BOUNDS[2]}; with `longitude`, a point in Massachusetts "
+               f"within {ZIP_RADIUS_MILES:g} miles of the centre of the row's `zip`", "42.3736",
                "WGS84 latitude. Empty means not geocoded yet (the admin refresh fills it).",
                _float_check(MA_BOUNDS[0], MA_BOUNDS[2], "latitude")),
     ColumnSpec("longitude", "decimal degrees", False, f"{MA_BOUNDS[1]} to {MA_BOUNDS[3]}", "-71.1097",

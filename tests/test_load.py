@@ -317,6 +317,54 @@ def test_missing_column_is_reported_on_row_1_even_below_empty_rows():
     assert [(i.row, i.column) for i in loaded.report.errors] == [(1, "phone")]
 
 
+# --- coordinates in Massachusetts -------------------------------------------------------------
+
+#: outside_ma.csv: (row, column, text the message must contain); rows 10-13 are clean.
+OUTSIDE_MA = [
+    (2, "latitude", "are in Rhode Island (near Providence, RI 02903), not Massachusetts"),
+    (3, "latitude", "are in New Hampshire (near Nashua, NH 03060)"),
+    (4, "latitude", "are in Connecticut (near Hartford, CT 06103)"),
+    (5, "latitude", "are in Vermont (near Brattleboro, VT 05301)"),
+    (6, "latitude", "are in New York"),
+    (7, "latitude", "are 81 miles from ZIP 01060 (Northampton); check latitude and longitude, or the ZIP"),
+    (8, "zip", "is a NY ZIP code"),
+    (9, "latitude", "is outside Massachusetts (latitude must be between"),
+]
+
+
+def test_points_outside_massachusetts_give_one_error_each_on_the_right_row():
+    loaded = load("outside_ma.csv")
+    errors = loaded.report.errors
+    assert [(i.row, i.column) for i in errors] == [(r, c) for r, c, _ in OUTSIDE_MA]
+    for issue, (_, _, reason) in zip(errors, OUTSIDE_MA, strict=True):
+        assert reason in issue.message
+        assert issue.message.startswith("latitude" if issue.column == "latitude" else "zip")
+    assert [p.program_id for p in loaded.programs] == ["o-09", "o-10", "o-11", "o-12"]
+
+
+def test_coordinate_error_shows_both_numbers_as_the_value():
+    by_row = {i.row: i for i in load("outside_ma.csv").report.errors}
+    assert by_row[2].value == "41.824, -71.4128"
+    assert by_row[9].value == "40.7128"  # the box rule names the one bad cell
+
+
+def test_coordinates_far_from_the_zip_are_an_error():
+    (issue,) = load_programs(with_cell("zip", "01060"), today=TODAY).report.errors
+    assert (issue.row, issue.column) == (2, "latitude")
+    assert "from ZIP 01060 (Northampton)" in issue.message
+
+
+def test_bad_zip_with_good_coordinates_is_one_error_on_the_zip():
+    (issue,) = load_programs(with_cell("zip", "99999"), today=TODAY).report.errors
+    assert issue.column == "zip"
+
+
+def test_rows_without_coordinates_skip_the_location_check():
+    rows = good_rows()
+    rows[3][COLUMN_NAMES.index("zip")] = "01060"  # t-003 has no coordinates
+    assert load_programs(to_csv(rows), today=TODAY).report.ok
+
+
 # --- columns ----------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 
 import pytest
@@ -11,8 +12,11 @@ from finder.schema import (
     COLUMN_NAMES,
     COLUMNS,
     MA_COUNTIES,
+    OTHER_STATE_MARGIN_MILES,
     REQUIRED_COLUMNS,
+    ZIP_RADIUS_MILES,
     canonical,
+    check_location,
     data_dictionary_markdown,
     format_phone,
     split_list,
@@ -192,3 +196,77 @@ def test_languages_vocabulary_includes_english_and_asl():
     assert "English" in LANGUAGES
     assert "American Sign Language" in LANGUAGES
     assert _check("languages")("ASL") is None
+
+
+# --- check_location (issue 2: "coordinates outside Massachusetts") --------------------------
+
+#: Points inside the latitude/longitude box of MA that are not in MA (audit of issue 2).
+NEIGHBOURS = [
+    ("Providence", 41.824, -71.4128, "02703", "Rhode Island"),
+    ("Nashua", 42.7654, -71.4676, "01879", "New Hampshire"),
+    ("Hartford", 41.7658, -72.6734, "01103", "Connecticut"),
+    ("Brattleboro", 42.8509, -72.5579, "01301", "Vermont"),
+    ("east of Albany", 42.6, -73.5, "01237", "New York"),
+]
+
+
+@pytest.mark.parametrize(("place", "lat", "lon", "zip_code", "state"), NEIGHBOURS)
+def test_check_location_names_the_neighbouring_state(place, lat, lon, zip_code, state):
+    message = check_location(lat, lon, zip_code)
+    assert message is not None, place
+    assert message.startswith(f"latitude and longitude are in {state} (near ")
+    assert "not Massachusetts; check both numbers" in message
+
+
+@pytest.mark.parametrize(("place", "lat", "lon", "zip_code", "state"), NEIGHBOURS)
+def test_check_location_names_the_state_even_with_a_far_zip(place, lat, lon, zip_code, state):
+    message = check_location(lat, lon, "02139")  # Cambridge, far from all five
+    assert message is not None
+    assert state in message
+    assert "miles from ZIP" not in message  # one defect, one message
+
+
+def test_check_location_gives_the_distance_to_the_zip_and_what_to_fix():
+    # Boston's coordinates on a Northampton row: in MA, but 80 miles off.
+    message = check_location(42.3601, -71.0589, "01060")
+    assert message == (
+        "latitude and longitude are 81 miles from ZIP 01060 (Northampton); "
+        "check latitude and longitude, or the ZIP"
+    )
+
+
+@pytest.mark.parametrize(
+    ("place", "lat", "lon", "zip_code"),
+    [
+        ("Cambridge", 42.3736, -71.1097, "02139"),
+        ("Haverhill by the NH line", 42.81, -71.10, "01830"),
+        ("Webster by the CT line", 42.05, -71.88, "01570"),
+        ("Seekonk by Providence", 41.81, -71.33, "02771"),
+        ("Williamstown by NY and VT", 42.71, -73.20, "01267"),
+        ("Provincetown", 42.0513, -70.1867, "02657"),
+        ("Nantucket", 41.2835, -70.0995, "02554"),
+        ("Great Barrington, 8 miles out in a big ZIP", 42.13, -73.23, "01230"),
+    ],
+)
+def test_check_location_accepts_massachusetts_points_near_their_zip(place, lat, lon, zip_code):
+    assert check_location(lat, lon, zip_code) is None, place
+
+
+def test_check_location_thresholds_leave_room_on_both_sides():
+    # Chosen from data; see the constants' comments for the distributions.
+    assert 11.8 < ZIP_RADIUS_MILES < 20
+    assert 0.9 < OTHER_STATE_MARGIN_MILES < 4.4
+
+
+def test_real_massachusetts_facilities_all_pass_check_location(shared_data):
+    """The 413 MA facilities of SAMHSA's 2021 locator, real coordinates and ZIPs."""
+    path = shared_data / "samhsa_locator_2021" / "SAMHSA_SUD_facilities_national_2021.csv"
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        facilities = [r for r in csv.DictReader(handle) if r["state"] == "MA"]
+    assert len(facilities) > 400
+    flagged = [
+        (r["city"], message)
+        for r in facilities
+        if (message := check_location(float(r["latitude"]), float(r["longitude"]), r["zip"].zfill(5)))
+    ]
+    assert flagged == []
