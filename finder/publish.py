@@ -111,6 +111,10 @@ class Version:
         The copy's file name inside ``history/``.
     live : bool
         Whether this is the version being served now.
+    flagged_for_review : tuple of str
+        ``program_id`` of the programs a merge kept live but flagged for an
+        admin's review (missing from the new download). Empty for versions
+        recorded before this field existed.
     """
 
     version: str
@@ -122,6 +126,7 @@ class Version:
     source: str
     file: str
     live: bool = False
+    flagged_for_review: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """Return the JSON form used by ``finder history --format json``."""
@@ -135,6 +140,7 @@ class Version:
             "source": self.source,
             "file": self.file,
             "live": self.live,
+            "flagged_for_review": list(self.flagged_for_review),
         }
 
 
@@ -351,6 +357,7 @@ def _version_number(entries: Sequence[Mapping[str, object]]) -> int:
 
 
 def _entry_to_version(entry: Mapping[str, object], *, live: bool) -> Version:
+    flagged = entry.get("flagged_for_review")
     return Version(
         version=str(entry["version"]),
         created=str(entry.get("created", "")),
@@ -361,6 +368,7 @@ def _entry_to_version(entry: Mapping[str, object], *, live: bool) -> Version:
         source=str(entry.get("source", "")),
         file=str(entry["file"]),
         live=live,
+        flagged_for_review=tuple(str(f) for f in flagged) if isinstance(flagged, list) else (),
     )
 
 
@@ -589,10 +597,11 @@ def publish(
     source: str,
     summary: str | None = None,
     valid_rows_only: bool = False,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     title: str = DEFAULT_TITLE,
     expected_live_sha256: str | None = None,
     lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
+    flagged_for_review: Sequence[str] = (),
 ) -> PublishResult:
     """Validate a provider CSV and make it the live dataset, atomically.
 
@@ -612,8 +621,9 @@ def publish(
     valid_rows_only : bool
         Publish the valid rows and leave out the others (returned in
         ``PublishResult.rejected``) instead of refusing the file.
-    max_bytes : int
-        Refuse larger files.
+    max_bytes : int, optional
+        Refuse larger files. Pass the configured limit
+        (``Settings.upload_max_mb``); by default ``DEFAULT_MAX_BYTES`` (20 MB).
     title : str
         Title written to the metadata.
     expected_live_sha256 : str, optional
@@ -622,6 +632,9 @@ def publish(
         "there was no live file".
     lock_timeout_s : float
         How long to wait for another publish to finish.
+    flagged_for_review : sequence of str
+        ``program_id`` of programs a merge kept but flagged for review; kept
+        in the history entry (``Version.flagged_for_review``).
 
     Returns
     -------
@@ -636,6 +649,8 @@ def publish(
     """
     data_dir = Path(data_dir)
     _check_data_dir(data_dir)
+    if max_bytes is None:
+        max_bytes = DEFAULT_MAX_BYTES  # read at call time, not frozen at import
     out, loaded, rejected, notices = _prepare_bytes(
         data, valid_rows_only=valid_rows_only, max_bytes=max_bytes
     )
@@ -665,8 +680,10 @@ def publish(
                 "sha256": sha256_hex(out),
                 "summary": line,
             }
+            flagged = list(dict.fromkeys(flagged_for_review))
             entry = _apply(data_dir, entries, out, programs=programs, summary=line, source=source,
-                           meta=meta)
+                           meta=meta,
+                           extra={"flagged_for_review": flagged} if flagged else None)
     except OSError as err:
         raise PublishError(
             f"writing the dataset failed: {err}",

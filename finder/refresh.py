@@ -52,9 +52,11 @@ from finder.schema import COLUMN_NAMES, split_list
 
 __all__ = [
     "ADMIN_FIELDS",
+    "NOTHING_TO_PUBLISH",
     "DatasetDiff",
     "FieldChange",
     "FlaggedProgram",
+    "GeocodeOutcome",
     "Locator",
     "ProgramChange",
     "RefreshPlan",
@@ -80,6 +82,9 @@ ADMIN_FIELDS: tuple[str, ...] = (
     "intake",
     "notes",
 )
+
+#: What the admin sees when a plan would leave the live file as it is.
+NOTHING_TO_PUBLISH = "Nothing to publish: the file is the same as the live dataset."
 
 _COORDS = ("latitude", "longitude")
 _ADDRESS = ("street", "city", "zip")
@@ -250,15 +255,29 @@ def diff_rows(old: Sequence[Mapping[str, str]], new: Sequence[Mapping[str, str]]
 
 @dataclass(frozen=True, slots=True)
 class FlaggedProgram:
-    """A live program kept on a merge that needs an admin's review."""
+    """A live program kept on a merge that needs an admin's review.
+
+    ``name`` is ``"Organization: program name"``; the parts and the city are
+    kept too, for the admin page's table.
+    """
 
     program_id: str
     name: str
     reason: str
+    organization: str = ""
+    program_name: str = ""
+    city: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        """Return ``{"program_id", "program", "reason"}``."""
-        return {"program_id": self.program_id, "program": self.name, "reason": self.reason}
+        """Return id, ``program`` (the combined name), its parts, city and reason."""
+        return {
+            "program_id": self.program_id,
+            "program": self.name,
+            "organization": self.organization,
+            "program_name": self.program_name,
+            "city": self.city,
+            "reason": self.reason,
+        }
 
 
 def _merge_insurance(new: str, live: str) -> str:
@@ -327,12 +346,46 @@ def merge_rows(
                 _label(row),
                 "not in the new file; kept live. Check whether it closed or moved, "
                 "then remove or update it.",
+                organization=row.get("organization", ""),
+                program_name=row.get("program_name", ""),
+                city=row.get("city", ""),
             )
         )
     return rows, tuple(flagged)
 
 
 # --------------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True, slots=True)
+class GeocodeOutcome:
+    """What geocoding did for one row without coordinates.
+
+    Parameters
+    ----------
+    row : int
+        Row number in the new file (0 for a live program kept on a merge).
+    program_id : str
+        The program.
+    address : str
+        The address that was looked up.
+    status : str
+        ``"located"`` (street level), ``"approximate"`` (ZIP code or town
+        centre: check the pin) or ``"not located"``.
+    detail : str
+        Plain words: the coordinates and how they were found, or why not.
+    """
+
+    row: int
+    program_id: str
+    address: str
+    status: str
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        """Return ``{"row", "program_id", "address", "status", "detail"}``."""
+        return {"row": self.row, "program_id": self.program_id, "address": self.address,
+                "status": self.status, "detail": self.detail}
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +416,9 @@ class RefreshPlan:
         Rows located less precisely than their street address.
     geocoded : int
         How many rows got coordinates from the locator.
+    geocode_results : tuple of GeocodeOutcome
+        One entry per row the locator was asked about (or skipped because it
+        was down), in row order.
     flagged : tuple of FlaggedProgram
         Live programs kept on a merge that need review.
     notices : tuple of str
@@ -373,6 +429,9 @@ class RefreshPlan:
         Hash of the live file the diff was made against ("" when none).
     import_summary : str
         The importer's own summary, for a FindTreatment.gov download.
+    max_bytes : int
+        The upload size limit the plan was made with (the configured
+        ``upload_max_mb``).
     """
 
     data_dir: Path
@@ -386,12 +445,14 @@ class RefreshPlan:
     geocode_failures: tuple[Issue, ...] = ()
     geocode_warnings: tuple[Issue, ...] = ()
     geocoded: int = 0
+    geocode_results: tuple[GeocodeOutcome, ...] = ()
     flagged: tuple[FlaggedProgram, ...] = ()
     notices: tuple[str, ...] = ()
     merge: bool = False
     valid_rows_only: bool = False
     live_sha256: str = ""
     import_summary: str = ""
+    max_bytes: int = DEFAULT_MAX_BYTES
 
     @property
     def can_publish(self) -> bool:
@@ -412,6 +473,44 @@ class RefreshPlan:
         return self.output is not None and sha256_hex(self.output) == self.live_sha256
 
     @property
+    def unlocated(self) -> tuple[dict[str, str], ...]:
+        """The programs this plan would publish without coordinates.
+
+        The search (``Catalog.from_programs``) leaves out programs without
+        coordinates, so nobody can find these until they are located. Empty
+        when the plan cannot be published. Keys: ``program_id``,
+        ``organization``, ``program_name``, ``address``.
+        """
+        if not self.can_publish:
+            return ()
+        return tuple(
+            {
+                "program_id": row.get("program_id", ""),
+                "organization": row.get("organization", ""),
+                "program_name": row.get("program_name", ""),
+                "address": ", ".join(
+                    p for p in (row.get("street", ""), row.get("city", ""),
+                                f"MA {row.get('zip', '')}".strip()) if p
+                ),
+            }
+            for row in self.rows
+            if not _has_coords(row)
+        )
+
+    @property
+    def unlocated_message(self) -> str:
+        """The warning about ``unlocated`` programs, or "" when there are none."""
+        n = len(self.unlocated)
+        if n == 0:
+            return ""
+        who = "This program has" if n == 1 else f"These {n} programs have"
+        it = "it" if n == 1 else "they"
+        return (
+            f"{who} no coordinates, so {it} will not appear in search results until you "
+            "add latitude and longitude (or a street address that can be geocoded)."
+        )
+
+    @property
     def exit_code(self) -> int:
         """0 ready to publish, 1 rows have errors, 2 the file cannot be used (as ``validate``)."""
         if self.report.file_error is not None:
@@ -430,8 +529,8 @@ class RefreshPlan:
             parts.append(f"{len(self.flagged)} kept and flagged for review")
         if self.rejected and self.valid_rows_only:
             parts.append(f"{len({i.row for i in self.rejected})} invalid rows left out")
-        if self.geocode_failures:
-            parts.append(f"{len(self.geocode_failures)} without coordinates")
+        if self.unlocated:
+            parts.append(f"{len(self.unlocated)} without coordinates")
         return "; ".join(parts)
 
     def issues(self) -> list[Issue]:
@@ -451,6 +550,8 @@ class RefreshPlan:
             "report": self.report.as_dict(),
             "programs": len(self.rows),
             "geocoded": self.geocoded,
+            "geocode_results": [g.as_dict() for g in self.geocode_results],
+            "without_coordinates": [r["program_id"] for r in self.unlocated],
             "geocode_failures": [i.as_dict() for i in self.geocode_failures],
             "geocode_warnings": [i.as_dict() for i in self.geocode_warnings],
             "rejected": [i.as_dict() for i in self.rejected],
@@ -472,6 +573,9 @@ class RefreshPlan:
             lines.append(f"geocoding: {self.geocoded} located, {len(self.geocode_failures)} failed.")
         lines += [f"row {i.row}: {i.message} (address: {i.value})" for i in self.geocode_failures]
         lines += [f"row {i.row}: {i.message} (address: {i.value})" for i in self.geocode_warnings]
+        if self.unlocated:
+            lines.append(f"warning: {self.unlocated_message}")
+            lines += [f"  ? {r['program_id']}  {_label(r)}  ({r['address']})" for r in self.unlocated]
         lines.append(f"changes against the live data: {self.diff.summary()}, "
                      f"{self.diff.unchanged} unchanged.")
         lines += [f"  + {p.program_id}  {p.name}" for p in self.diff.added]
@@ -481,14 +585,15 @@ class RefreshPlan:
             lines += [f"      {f.column}: {f.old!r} -> {f.new!r}" for f in p.fields]
         if self.flagged:
             lines.append(f"flagged for review ({len(self.flagged)}):")
-            lines += [f"  ! {f.program_id}  {f.name}: {f.reason}" for f in self.flagged]
+            lines += [f"  ! {f.program_id}  {f.name}" + (f" ({f.city})" if f.city else "")
+                      + f": {f.reason}" for f in self.flagged]
         if self.rejected and self.valid_rows_only:
             lines.append(f"left out: {len({i.row for i in self.rejected})} rows with errors (listed above).")
         if not self.can_publish:
             lines.append("Not publishable: fix the errors above"
                          + (", or use --valid-rows-only." if self.report.errors else "."))
         elif self.is_unchanged:
-            lines.append("The file is identical to the live data; nothing to publish.")
+            lines.append(NOTHING_TO_PUBLISH)
         return "\n".join(lines)
 
 
@@ -529,9 +634,16 @@ def _read_source(source: Path | bytes, max_bytes: int) -> tuple[bytes | None, st
         return None, f"The file could not be read ({err.strerror})."
 
 
+def _size(n_bytes: float) -> str:
+    if n_bytes < 1_048_576:
+        return f"{max(n_bytes / 1024, 0.1):.3g} KB"
+    return f"{n_bytes / 1_048_576:.3g} MB"
+
+
 def _too_big(size: int, max_bytes: int) -> str:
     return (
-        f"The file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB. "
+        f"The file is {_size(size)}; the limit is {_size(max_bytes)} "
+        "(the upload_max_mb setting). "
         "Check that it is the provider CSV or the FindTreatment.gov download."
     )
 
@@ -612,10 +724,11 @@ def _geocode(
     numbers: list[int],
     locator: Locator,
     progress: Progress | None,
-) -> tuple[int, list[Issue], list[Issue]]:
+) -> tuple[int, list[Issue], list[Issue], list[GeocodeOutcome]]:
     todo = [i for i, row in enumerate(rows) if not _has_coords(row)]
     failures: list[Issue] = []
     warnings: list[Issue] = []
+    outcomes: list[GeocodeOutcome] = []
     located = 0
     unavailable: str | None = None
     if progress is not None:
@@ -625,6 +738,7 @@ def _geocode(
         street, city, zip_code = (row.get(c, "") for c in _ADDRESS)
         address = f"{street}, {city}, MA {zip_code}"
         who = row.get("program_id", "")
+        failed_before = len(failures)
         if unavailable is not None:
             failures.append(Issue(numbers[i], "latitude", address,
                                   f"{who}: not geocoded: {unavailable}"))
@@ -647,14 +761,24 @@ def _geocode(
                 else:
                     row["latitude"], row["longitude"] = f"{place.lat:.5f}", f"{place.lon:.5f}"
                     located += 1
+                    at = f"{place.lat:.5f}, {place.lon:.5f}"
                     if place.precision != Precision.ADDRESS:
                         note = f" ({place.note})" if place.note else ""
                         warnings.append(Issue(numbers[i], "latitude", address,
                                               f"{who}: located only to the {place.precision} "
                                               f"level{note}; check the map pin"))
+                        outcomes.append(GeocodeOutcome(
+                            numbers[i], who, address, "approximate",
+                            f"{at}: {place.precision} level{note}; check the map pin"))
+                    else:
+                        outcomes.append(GeocodeOutcome(numbers[i], who, address, "located",
+                                                       f"{at}: street address"))
+        if len(failures) > failed_before:
+            detail = failures[-1].message.removeprefix(f"{who}: ")
+            outcomes.append(GeocodeOutcome(numbers[i], who, address, "not located", detail))
         if progress is not None:
             progress(done, len(todo))
-    return located, failures, warnings
+    return located, failures, warnings, outcomes
 
 
 def prepare_refresh(
@@ -685,10 +809,12 @@ def prepare_refresh(
     valid_rows_only : bool
         Plan to publish the valid rows and leave out those with errors.
     max_bytes : int
-        Larger files are refused.
+        Larger files are refused. Pass the configured limit
+        (``Settings.upload_max_mb``); ``publish_plan`` keeps to it.
     locator : Locator, optional
         Geocodes rows without coordinates. Without one they stay without
-        coordinates (listed, but not placed on the map).
+        coordinates: published, but left out of search results (see
+        ``RefreshPlan.unlocated``).
     progress : callable, optional
         Called as ``progress(done, total)`` while geocoding.
     file_name : str, optional
@@ -708,7 +834,8 @@ def prepare_refresh(
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "upload")
     report = ValidationReport()
     plan = RefreshPlan(data_dir=data_dir, file_name=name, kind=KIND_PROVIDER_CSV,
-                       report=report, merge=merge, valid_rows_only=valid_rows_only)
+                       report=report, merge=merge, valid_rows_only=valid_rows_only,
+                       max_bytes=max_bytes)
     data, error = _read_source(source, max_bytes)
     if data is None:
         report.file_error = error
@@ -777,14 +904,16 @@ def prepare_refresh(
     located = 0
     failures: list[Issue] = []
     warnings: list[Issue] = []
+    outcomes: list[GeocodeOutcome] = []
     missing = sum(1 for row in rows if not _has_coords(row))
     if missing and not publishable:
         notices.append("Geocoding waits until the errors are fixed.")
     elif missing and locator is None:
-        notices.append(f"{missing} programs have no coordinates and no geocoder is set up: "
-                       "they will be listed but not shown on the map.")
+        # What this means for searchers is RefreshPlan.unlocated_message.
+        notices.append(f"No geocoder is set up, so the {missing} programs without "
+                       "coordinates were not looked up.")
     elif missing and locator is not None:
-        located, failures, warnings = _geocode(rows, numbers, locator, progress)
+        located, failures, warnings, outcomes = _geocode(rows, numbers, locator, progress)
         touched = touched or located > 0
 
     output: bytes | None = None
@@ -811,6 +940,7 @@ def prepare_refresh(
         geocode_failures=tuple(failures),
         geocode_warnings=tuple(warnings),
         geocoded=located,
+        geocode_results=tuple(outcomes),
         flagged=flagged,
         notices=(*report.notices, *notices),
         live_sha256=live_sha,
@@ -843,10 +973,21 @@ def publish_plan(
     Raises
     ------
     PublishError
-        When the plan cannot be published (errors, unusable file), the live
-        dataset changed since the plan was made, or writing fails. The live
-        dataset is then unchanged.
+        When the plan cannot be published (errors, unusable file), would
+        change nothing (``is_unchanged``), the live dataset changed since the
+        plan was made, or writing fails. The live dataset is then unchanged.
+
+    Notes
+    -----
+    The size limit the plan was made with (``plan.max_bytes``, from the
+    ``upload_max_mb`` setting) applies to the uploaded file, and was checked
+    then. What is published is the reviewed file, which a merge can make
+    larger, so it is not measured against the limit again. Programs flagged
+    on a merge are recorded in the history entry
+    (``Version.flagged_for_review``).
     """
+    if plan.is_unchanged:
+        raise PublishError("plan is unchanged", NOTHING_TO_PUBLISH)
     if not plan.can_publish or plan.output is None:
         reason = plan.report.file_error or (
             f"{len(plan.report.errors)} rows have errors; fix them or publish the valid rows only."
@@ -866,6 +1007,8 @@ def publish_plan(
         summary=plan.summary_line,
         expected_live_sha256=plan.live_sha256,
         lock_timeout_s=lock_timeout_s,
+        max_bytes=max(plan.max_bytes, len(plan.output)),
+        flagged_for_review=[f.program_id for f in plan.flagged],
     )
     if plan.rejected and plan.valid_rows_only:
         result = replace(result, rejected=plan.rejected)

@@ -178,6 +178,8 @@ def history_command(data_dir: Path | None, fmt: str) -> None:
         mark = "*" if v.live else " "
         click.echo(f"{mark} {v.version}  {v.created}  {v.sha256[:12]}  {v.programs:>5} programs  "
                    f"{v.summary}")
+        if v.flagged_for_review:
+            click.echo(f"      flagged for review: {', '.join(v.flagged_for_review)}")
     click.echo("* = live. Restore one with `finder rollback VERSION`.")
 
 

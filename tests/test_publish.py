@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+import finder.publish
 from finder.errors import PublishError
 from finder.load import load_programs, read_meta
 from finder.publish import (
@@ -166,6 +167,51 @@ def test_oversized_file_is_refused(data_dir: Path) -> None:
         publish(data_dir, edited(old), source="big.csv", max_bytes=1000)
     assert "the limit is" in err.value.user_message
     assert live(data_dir) == old
+
+
+def test_max_bytes_given_above_the_default_lets_a_larger_file_through(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The 20 MB default is read when publish() runs; shrunk to 1 KB, the
+    # sample stands in for a file bigger than the default.
+    monkeypatch.setattr(finder.publish, "DEFAULT_MAX_BYTES", 1024)
+    old = live(data_dir)
+    with pytest.raises(PublishError, match="limit"):
+        publish(data_dir, edited(old), source="big.csv")
+    assert live(data_dir) == old
+
+    publish(data_dir, edited(old), source="big.csv", max_bytes=1_048_576)
+
+    assert live(data_dir) == edited(old)
+
+
+def test_programs_flagged_for_review_are_kept_in_the_history(data_dir: Path) -> None:
+    result = publish(data_dir, edited(live(data_dir)), source="merged.csv",
+                     flagged_for_review=["sample-0002", "sample-0001", "sample-0002"])
+
+    assert result.version.flagged_for_review == ("sample-0002", "sample-0001")
+    latest, before = history(data_dir)
+    assert latest.flagged_for_review == ("sample-0002", "sample-0001")
+    assert latest.as_dict()["flagged_for_review"] == ["sample-0002", "sample-0001"]
+    assert before.flagged_for_review == ()
+
+
+def test_history_written_before_flags_existed_still_reads(data_dir: Path) -> None:
+    old = live(data_dir)
+    (data_dir / "history").mkdir()
+    (data_dir / "history" / "v0001-20260101T000000Z.csv").write_bytes(old)
+    entry = {"version": "v0001", "created": "2026-01-01T00:00:00Z", "sha256": sha256_hex(old),
+             "size_bytes": len(old), "programs": 170, "summary": "first", "source": "x.csv",
+             "file": "v0001-20260101T000000Z.csv", "status": "published", "meta": {}}
+    (data_dir / "history" / "index.json").write_text(
+        json.dumps({"format": 1, "versions": [entry]}), encoding="utf-8")
+
+    [version] = history(data_dir)
+
+    assert version.live
+    assert version.flagged_for_review == ()
+    publish(data_dir, edited(old), source="next.csv")
+    assert [v.version for v in history(data_dir)] == ["v0002", "v0001"]
 
 
 def test_valid_rows_only_publishes_valid_rows_and_returns_rejected(data_dir: Path) -> None:

@@ -11,14 +11,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import finder.publish
 from finder.cli import cli, main
 from finder.errors import GeocodeNotFound, GeocodeUnavailable, PublishError
 from finder.load import load_programs, read_meta
 from finder.model import Place, Precision
 from finder.publish import dataset_version, history, publish, rows_to_csv, sha256_hex
 from finder.refresh import (
+    NOTHING_TO_PUBLISH,
     DatasetDiff,
     FieldChange,
+    GeocodeOutcome,
     diff_rows,
     issues_to_csv,
     merge_rows,
@@ -26,6 +29,7 @@ from finder.refresh import (
     publish_plan,
 )
 from finder.schema import format_phone
+from finder.search import Catalog
 
 
 @pytest.fixture
@@ -291,6 +295,80 @@ def test_identical_file_is_not_published_again(data_dir: Path, sample_csv: Path)
     assert not (data_dir / "history").exists()
 
 
+def test_publish_plan_refuses_a_plan_that_changes_nothing(data_dir: Path, sample_csv: Path) -> None:
+    plan = prepare_refresh(sample_csv, data_dir=data_dir)
+
+    with pytest.raises(PublishError) as err:
+        publish_plan(plan)
+
+    assert err.value.user_message == NOTHING_TO_PUBLISH
+    assert NOTHING_TO_PUBLISH in plan.to_text()
+    assert not (data_dir / "history").exists()
+
+
+def test_a_file_published_once_cannot_be_published_again(data_dir: Path) -> None:
+    data = changed_copy(live(data_dir))
+    publish_plan(prepare_refresh(data, data_dir=data_dir))
+
+    again = prepare_refresh(data, data_dir=data_dir)
+
+    assert again.is_unchanged
+    with pytest.raises(PublishError, match="unchanged"):
+        publish_plan(again)
+    assert len(history(data_dir)) == 2
+
+
+def test_configured_size_limit_below_the_file_refuses_it(data_dir: Path) -> None:
+    old = live(data_dir)
+
+    plan = prepare_refresh(changed_copy(old), data_dir=data_dir, max_bytes=1024)
+
+    assert plan.report.file_error is not None
+    assert "the limit is 1 KB (the upload_max_mb setting)" in plan.report.file_error
+    with pytest.raises(PublishError, match="limit is 1 KB"):
+        publish_plan(plan)
+    assert live(data_dir) == old
+
+
+def test_configured_size_limit_above_the_default_is_kept_when_publishing(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression (issue 8): publish_plan called publish() without max_bytes, so
+    # a 21 MB file was refused at the 20 MB default even with a higher setting.
+    # The default shrinks to 1 KB here, so the 74 KB sample plays the big file.
+    monkeypatch.setattr(finder.publish, "DEFAULT_MAX_BYTES", 1024)
+    data = changed_copy(live(data_dir))
+    with pytest.raises(PublishError, match="limit"):
+        publish(data_dir, data, source="direct.csv")  # the shrunken default applies
+
+    plan = prepare_refresh(data, data_dir=data_dir, max_bytes=1_048_576)
+
+    assert plan.max_bytes == 1_048_576
+    result = publish_plan(plan)
+    assert result.version.version == "v0002"
+    assert live(data_dir) == data
+
+
+def test_cli_refresh_reads_the_upload_size_setting_in_both_directions(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(finder.publish, "DEFAULT_MAX_BYTES", 1024)
+    path = tmp_path / "new.csv"
+    path.write_bytes(changed_copy(live(data_dir)))
+    args = ["refresh", str(path), "--yes", "--data-dir", str(data_dir), "--no-geocode"]
+
+    monkeypatch.setenv("FINDER_UPLOAD_MAX_MB", "0.001")
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2
+    assert "the limit is 1.02 KB" in refused.output
+    assert not (data_dir / "history").exists()
+
+    monkeypatch.setenv("FINDER_UPLOAD_MAX_MB", "1")
+    accepted = CliRunner().invoke(cli, args)
+    assert accepted.exit_code == 0, accepted.output
+    assert live(data_dir) == path.read_bytes()
+
+
 def test_data_dir_defaults_to_finder_data_dir(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -357,6 +435,11 @@ def test_rows_without_coordinates_are_geocoded_with_progress(data_dir: Path) -> 
     assert ticks == [(0, 1), (1, 1)]
     assert plan.geocoded == 1
     assert plan.geocode_failures == ()
+    assert plan.geocode_results == (
+        GeocodeOutcome(171, "sample-0999", "12 Example Street, Cambridge, MA 02139", "located",
+                       "42.36512, -71.10433: street address"),
+    )
+    assert plan.unlocated == ()
     geocoded = next(r for r in plan.rows if r["program_id"] == "sample-0999")
     assert (geocoded["latitude"], geocoded["longitude"]) == ("42.36512", "-71.10433")
     result = publish_plan(plan)
@@ -373,8 +456,58 @@ def test_geocoding_failures_are_reported_per_row_and_do_not_block(data_dir: Path
     assert failure.row == 171
     assert failure.value == "12 Example Street, Cambridge, MA 02139"
     assert failure.message == "sample-0999: could not be located: We couldn't find that address."
+    assert plan.geocode_results == (
+        GeocodeOutcome(171, "sample-0999", failure.value, "not located",
+                       "could not be located: We couldn't find that address."),
+    )
     assert plan.can_publish
     assert "1 without coordinates" in plan.summary_line
+
+
+def test_programs_left_without_coordinates_are_named_with_the_true_consequence(
+    data_dir: Path,
+) -> None:
+    data, _ = _without_coords(live(data_dir))
+
+    plan = prepare_refresh(data, data_dir=data_dir, locator=FakeLocator())
+
+    assert plan.unlocated == ({
+        "program_id": "sample-0999",
+        "organization": "Harborlight Recovery Collaborative",
+        "program_name": "Evening IOP - Cambridge",
+        "address": "12 Example Street, Cambridge, MA 02139",
+    },)
+    message = ("This program has no coordinates, so it will not appear in search results until "
+               "you add latitude and longitude (or a street address that can be geocoded).")
+    assert plan.unlocated_message == message
+    assert f"warning: {message}" in plan.to_text()
+    assert "sample-0999" in plan.to_text().split(message)[1]
+    assert plan.as_dict()["without_coordinates"] == ["sample-0999"]
+    # The message is true: once published, the search leaves the program out.
+    publish_plan(plan)
+    catalog = Catalog.from_programs(load_programs(live(data_dir)).programs)
+    assert catalog.skipped_no_coordinates == 1
+    assert len(catalog) == 169
+
+
+def test_without_a_geocoder_the_unlocated_programs_are_counted_and_not_called_listed(
+    data_dir: Path,
+) -> None:
+    rows = read_rows(live(data_dir))
+    for row in rows[:2]:
+        row["latitude"] = row["longitude"] = ""
+        row["street"] = "1 Moved Street"  # so the live coordinates do not apply
+
+    plan = prepare_refresh(write_rows(rows), data_dir=data_dir)
+
+    assert plan.unlocated_message.startswith("These 2 programs have no coordinates, so they "
+                                             "will not appear in search results")
+    assert [r["program_id"] for r in plan.unlocated] == ["sample-0001", "sample-0002"]
+    text = plan.to_text()
+    assert "will be listed" not in text
+    assert "not shown on the map" not in text
+    assert "No geocoder is set up, so the 2 programs without coordinates were not looked up." in text
+    assert "2 without coordinates" in plan.summary_line
 
 
 def test_coarse_geocode_is_kept_with_a_warning(data_dir: Path) -> None:
@@ -508,6 +641,35 @@ def test_merge_keeps_admin_fields_named_plans_and_flags_missing_programs() -> No
         "Mo 09:00-12:00", "yes", "admin note")
     assert a["insurance"] == "MassHealth; Private insurance; Harvard Pilgrim"
     assert [f.program_id for f in flagged] == ["b"]  # c never came from the download
+    assert (flagged[0].organization, flagged[0].program_name, flagged[0].city) == ("B", "", "")
+
+
+def test_merge_flags_are_shown_with_names_and_kept_in_the_history(data_dir: Path) -> None:
+    rows = read_rows(live(data_dir))
+    missing = rows[:2]
+
+    plan = prepare_refresh(write_rows(rows[2:]), data_dir=data_dir, merge=True)
+
+    assert [(f.program_id, f.organization, f.program_name, f.city) for f in plan.flagged] == [
+        (r["program_id"], r["organization"], r["program_name"], r["city"]) for r in missing
+    ]
+    assert f"({missing[0]['city']}): not in the new file" in plan.to_text()
+    assert plan.as_dict()["flagged"][0]["city"] == missing[0]["city"]
+    ids = [r["program_id"] for r in missing]
+
+    publish_plan(plan)
+
+    [latest, _] = history(data_dir)
+    assert latest.flagged_for_review == tuple(ids)
+    assert "2 kept and flagged for review" in latest.summary
+    index = json.loads((data_dir / "history" / "index.json").read_text(encoding="utf-8"))
+    assert index["versions"][-1]["flagged_for_review"] == ids
+    assert "flagged_for_review" not in index["versions"][0]  # nothing flagged: no key
+    shown = CliRunner().invoke(cli, ["history", "--data-dir", str(data_dir)])
+    assert f"flagged for review: {', '.join(ids)}" in shown.stdout
+    as_json = json.loads(CliRunner().invoke(
+        cli, ["history", "--data-dir", str(data_dir), "--format", "json"]).stdout)
+    assert [v["flagged_for_review"] for v in as_json] == [ids, []]
 
 
 def test_merge_of_a_provider_csv_takes_new_values_and_fills_empty_ones() -> None:

@@ -98,8 +98,9 @@ def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
         return
     st.dataframe(
         [{"version": v.version, "live": "● live" if v.live else "", "published (UTC)": v.created,
-          "programs": v.programs, "what changed": v.summary, "source": v.source} for v in versions],
-        hide_index=True, use_container_width=True,
+          "programs": v.programs, "what changed": v.summary, "source": v.source,
+          "flagged for review": ", ".join(v.flagged_for_review)} for v in versions],
+        hide_index=True, width="stretch",
     )
     older = [v.version for v in versions if not v.live]
     if older:
@@ -117,12 +118,18 @@ def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
 
 def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
     st.subheader("Upload a new file")
+    done = st.session_state.pop("admin_published", None)
+    if done:
+        st.success(done)
     st.caption(
         "A provider CSV (start from `finder template`) or a FindTreatment.gov download. "
         f"Up to {cfg.upload_max_mb:g} MB. Nothing is published until you confirm."
     )
+    # A new key after each publish empties the uploader, so the published plan
+    # (and its confirmation) cannot be published a second time.
+    upload_round = int(st.session_state.get("admin_upload_round", 0))
     upload = st.file_uploader("Provider CSV or FindTreatment.gov download", type=["csv", "json"],
-                              key="admin_upload")
+                              key=f"admin_upload_{upload_round}")
     cols = st.columns(2)
     merge = cols[0].checkbox("Merge a SAMHSA download (keep our schedules and notes)", key="admin_merge")
     valid_only = cols[1].checkbox("Publish valid rows only", key="admin_valid_only")
@@ -131,11 +138,11 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
     data = upload.getvalue()
     max_bytes = int(cfg.upload_max_mb * 1_048_576)
     if len(data) > max_bytes:
-        st.error(f"This file is {len(data) / 1_048_576:.1f} MB; the limit is {cfg.upload_max_mb:g} MB. "
-                 "Check that it is the right file.")
+        st.error(f"This file is {len(data) / 1_048_576:.1f} MB; the limit is {cfg.upload_max_mb:g} MB "
+                 "(the FINDER_UPLOAD_MAX_MB setting). Check that it is the right file.")
         return
 
-    from finder.refresh import prepare_refresh
+    from finder.refresh import NOTHING_TO_PUBLISH, prepare_refresh
 
     bar = st.progress(0.0, text="Checking the file…")
 
@@ -150,13 +157,18 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
         bar.empty()
         st.error(err.user_message)
         return
-    bar.progress(1.0, text="Checked.")
+    looked_up = len(plan.geocode_results)
+    bar.progress(1.0, text=f"Checked. Coordinates found for {plan.geocoded} of {looked_up} rows."
+                 if looked_up else "Checked.")
     _show_plan(plan)
     if not plan.can_publish:
         st.error("This file can't be published yet. Fix the problems above"
                  + ("" if valid_only else ", or choose 'Publish valid rows only'") + ".")
         return
-    st.markdown(f"**Ready:** {plan.summary_line}")
+    if plan.is_unchanged:
+        st.info(NOTHING_TO_PUBLISH)
+        return
+    st.markdown(f"**Ready:** {common.md(plan.summary_line)}")
     sure = st.checkbox("I have reviewed the changes. Publish them.", key="admin_sure")
     if st.button("Publish", type="primary", key="admin_publish", disabled=not sure):
         from finder.refresh import publish_plan
@@ -166,8 +178,17 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
         except FinderError as err:
             st.error(err.user_message)
             return
-        st.success(f"Published as {result.version.version}: {result.version.summary}. "
+        version = result.version
+        message = (f"Published as {version.version}: {common.md(version.summary)}. "
                    "Searchers see it on their next click.")
+        if version.flagged_for_review:
+            message += (" Flagged for review (kept in the history): "
+                        + common.md(", ".join(version.flagged_for_review)) + ".")
+        # Start over: an empty uploader, the confirmation unticked, no pending plan.
+        st.session_state["admin_published"] = message
+        st.session_state["admin_upload_round"] = upload_round + 1
+        st.session_state.pop("admin_sure", None)
+        st.rerun()
 
 
 def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
@@ -175,37 +196,49 @@ def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
     if report.file_error:
         st.error(report.file_error)
         return
-    for notice in report.notices:
+    for notice in plan.notices:
         st.info(notice)
     st.markdown(f"**{report.rows} rows read, {report.valid_rows} valid, {len(report.errors)} problems.**")
     if plan.import_summary:
         st.caption(plan.import_summary)
-    if plan.geocoded:
-        st.caption(f"Coordinates found for {plan.geocoded} rows.")
     issues = plan.issues()
     if issues:
-        st.dataframe([i.as_dict() for i in issues], hide_index=True, use_container_width=True)
+        st.dataframe([i.as_dict() for i in issues], hide_index=True, width="stretch")
         from finder.refresh import issues_to_csv
 
         st.download_button("Download the problems as CSV", issues_to_csv(issues),
                            file_name="validation-report.csv", mime="text/csv", key="admin_report_dl")
+    if plan.geocode_results:
+        st.subheader("Coordinates for rows without them")
+        st.caption(f"Coordinates found for {plan.geocoded} of {len(plan.geocode_results)} rows.")
+        st.dataframe([g.as_dict() for g in plan.geocode_results], hide_index=True,
+                     width="stretch")
+    if plan.unlocated:
+        st.warning(plan.unlocated_message)
+        st.dataframe(list(plan.unlocated), hide_index=True, width="stretch")
     diff = plan.diff
     st.subheader("Changes compared with the live data")
     st.markdown(f"Added: **{len(diff.added)}** · Removed: **{len(diff.removed)}** · "
                 f"Changed: **{len(diff.changed)}**")
     if diff.added:
         with st.expander(f"Added ({len(diff.added)})"):
-            st.dataframe([_brief(r) for r in diff.added], hide_index=True, use_container_width=True)
+            st.dataframe([_brief(r) for r in diff.added], hide_index=True, width="stretch")
     if diff.removed:
         with st.expander(f"Removed ({len(diff.removed)})"):
-            st.dataframe([_brief(r) for r in diff.removed], hide_index=True, use_container_width=True)
+            st.dataframe([_brief(r) for r in diff.removed], hide_index=True, width="stretch")
     if diff.changed:
         with st.expander(f"Changed ({len(diff.changed)})", expanded=True):
             st.dataframe([c.as_dict() if hasattr(c, "as_dict") else c for c in diff.changed],
-                         hide_index=True, use_container_width=True)
+                         hide_index=True, width="stretch")
     if plan.flagged:
         st.warning(f"{len(plan.flagged)} programs are missing from the new download. They stay live "
-                   "and are flagged for review.")
+                   "and are flagged for review: check whether each closed or moved, then remove "
+                   "or update it. The list is kept with the published version's history.")
+        st.dataframe(
+            [{"program_id": f.program_id, "organization": f.organization,
+              "program_name": f.program_name, "city": f.city} for f in plan.flagged],
+            hide_index=True, width="stretch",
+        )
 
 
 def _brief(row) -> dict[str, str]:  # type: ignore[no-untyped-def]
