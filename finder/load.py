@@ -543,11 +543,65 @@ def read_meta(data_dir: str | Path) -> dict[str, object]:
     return meta if isinstance(meta, dict) else {}
 
 
+#: Columns of ``programs_to_geodataframe`` that hold a Python list of strings.
+_LIST_COLUMNS = ("insurance", "services", "populations", "languages", "intake")
+
+
+def _frame_dtypes() -> dict[str, object]:
+    """Return the pandas dtype of each column of ``programs_to_geodataframe``."""
+    category: dict[str, list[str]] = {
+        "level_of_care": [str(v) for v in LevelOfCare],
+        "county": list(MA_COUNTIES),
+        "attendance": [str(v) for v in Attendance],
+        "accepting_new_clients": [str(v) for v in Accepting],
+    }
+    dtypes: dict[str, object] = {}
+    for name in COLUMN_NAMES:
+        if name in category:
+            dtypes[name] = pd.CategoricalDtype(category[name])
+        elif name in ("latitude", "longitude", "hours_per_week"):
+            dtypes[name] = "Float64"
+        elif name in ("last_verified", "availability_as_of"):
+            dtypes[name] = "datetime64[ns]"
+        elif name in _LIST_COLUMNS:
+            dtypes[name] = object
+        else:
+            dtypes[name] = "string"
+    return dtypes
+
+
+def _cell(value: object) -> object:
+    """Return a Program attribute as a frame cell: "" and None become missing."""
+    if value is None or value == "":
+        return pd.NA
+    if isinstance(value, tuple):
+        return [str(v) for v in value]
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value)
+    return value
+
+
 def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-untyped-def]
     """Return programs as a GeoDataFrame in EPSG:4326 with typed columns.
 
-    Programs without coordinates get a missing geometry (``None``), so
-    ``frame.geometry.isna()`` finds them.
+    Every column of the provider CSV is there, in template order, then
+    ``geometry``:
+
+    - text (``program_id``, ``zip``, ``phone``, ``schedule``, ...): ``string``;
+    - ``level_of_care``, ``county``, ``attendance``, ``accepting_new_clients``:
+      ``category`` whose categories are the whole vocabulary;
+    - ``latitude``, ``longitude``, ``hours_per_week``: nullable ``Float64``;
+    - ``last_verified``, ``availability_as_of``: ``datetime64[ns]``;
+    - ``;``-lists (``insurance``, ``services``, ``populations``, ``languages``,
+      ``intake``): ``object`` holding a Python ``list`` of the canonical values,
+      in CSV order (``[]`` when empty), so ``"MassHealth" in row.insurance``
+      works without splitting.
+
+    An empty cell is missing (``<NA>``, ``NaT``), never ``""``. Phones are in
+    the normalized form ``(617) 555-0142``. Programs without coordinates get a
+    missing geometry (``None``), so ``frame.geometry.isna()`` finds them.
 
     Parameters
     ----------
@@ -559,25 +613,15 @@ def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-un
     """
     import geopandas as gpd
 
-    records = []
-    for p in programs:
-        records.append(
-            {
-                "program_id": p.program_id,
-                "organization": p.organization,
-                "program_name": p.program_name,
-                "level_of_care": str(p.level_of_care),
-                "city": p.city,
-                "zip": p.zip,
-                "latitude": p.latitude,
-                "longitude": p.longitude,
-                "insurance": [str(i) for i in p.insurance],
-                "schedule": p.schedule,
-                "accepting_new_clients": str(p.accepting_new_clients),
-                "last_verified": pd.Timestamp(p.last_verified),
-            }
-        )
-    frame = pd.DataFrame.from_records(records)
+    dtypes = _frame_dtypes()
+    data: dict[str, list[object]] = {name: [] for name in COLUMN_NAMES}
+    for program in programs:
+        for name in COLUMN_NAMES:
+            value = _cell(getattr(program, name))
+            data[name].append([] if name in _LIST_COLUMNS and value is pd.NA else value)
+    frame = pd.DataFrame(
+        {name: pd.Series(values, dtype=dtypes[name]) for name, values in data.items()}  # type: ignore[call-overload]
+    )
     # Not points_from_xy: it turns a missing coordinate into POINT (NaN NaN).
     geometry = gpd.GeoSeries(
         [to_point(p.latlon) if p.latlon is not None else None for p in programs],

@@ -636,10 +636,91 @@ def test_geodataframe_is_epsg4326_with_lon_lat_points():
     assert str(frame["last_verified"].dtype).startswith("datetime64")
 
 
+#: Every column of the schema and its dtype in ``programs_to_geodataframe``.
+FRAME_DTYPES = {
+    "program_id": "string",
+    "organization": "string",
+    "program_name": "string",
+    "level_of_care": "category",
+    "street": "string",
+    "city": "string",
+    "state": "string",
+    "zip": "string",
+    "county": "category",
+    "latitude": "Float64",
+    "longitude": "Float64",
+    "phone": "string",
+    "intake_phone": "string",
+    "website": "string",
+    "insurance": "object",
+    "schedule": "string",
+    "attendance": "category",
+    "hours_per_week": "Float64",
+    "services": "object",
+    "populations": "object",
+    "languages": "object",
+    "accepting_new_clients": "category",
+    "availability_as_of": "datetime64[ns]",
+    "intake": "object",
+    "last_verified": "datetime64[ns]",
+    "source": "string",
+    "notes": "string",
+}
+
+
+def test_frame_dtypes_table_covers_the_schema():
+    assert list(FRAME_DTYPES) == list(COLUMN_NAMES)
+
+
+@pytest.mark.parametrize("programs", ["good.csv", "none"])
+def test_geodataframe_has_every_column_with_its_dtype(programs):
+    frame = programs_to_geodataframe(load(programs).programs if programs != "none" else [])
+    assert list(frame.columns) == [*COLUMN_NAMES, "geometry"]
+    assert {c: str(frame[c].dtype) for c in COLUMN_NAMES} == FRAME_DTYPES
+    assert frame.geometry.name == "geometry"
+    assert str(frame["geometry"].dtype) == "geometry"
+
+
+def test_geodataframe_category_columns_know_the_whole_vocabulary():
+    frame = programs_to_geodataframe(load("good.csv").programs)
+    assert list(frame["level_of_care"].cat.categories) == [str(v) for v in LevelOfCare]
+    assert "Nantucket" in frame["county"].cat.categories
+    assert list(frame["attendance"].cat.categories) == [str(v) for v in Attendance]
+
+
+def test_geodataframe_values_are_typed_and_empty_cells_are_missing():
+    frame = programs_to_geodataframe(load("good.csv").programs)
+    first, third = frame.iloc[0], frame.iloc[2]
+    assert first["zip"] == "02139"
+    assert first["latitude"] == pytest.approx(42.3736)
+    assert first["hours_per_week"] == 9
+    assert first["phone"] == "(617) 555-0142"
+    assert first["insurance"] == ["MassHealth", "Private insurance", "Sliding scale"]
+    assert first["intake"] == ["walk-in", "call"]
+    assert first["availability_as_of"] == dt.datetime(2026, 10, 1)
+    assert first["accepting_new_clients"] == "yes"
+    assert third["county"] == "Barnstable"
+    assert third["insurance"] == []
+    assert third["languages"] == []
+    assert third["accepting_new_clients"] == "unknown"
+    for column in ("latitude", "hours_per_week", "attendance", "website", "schedule", "notes",
+                   "availability_as_of"):
+        assert frame[column].isna().iloc[2], column
+
+
 def test_geodataframe_of_no_programs_is_empty_but_has_a_crs():
     frame = programs_to_geodataframe([])
     assert frame.empty
     assert frame.crs.to_epsg() == 4326
+
+
+def test_geodataframe_of_the_sample_dataset_round_trips_every_program(sample_csv):
+    programs = load_programs(sample_csv, today=TODAY).programs
+    frame = programs_to_geodataframe(programs)
+    assert len(frame) == len(programs)
+    assert frame["program_id"].tolist() == [p.program_id for p in programs]
+    assert frame.geometry.notna().all()
+    assert frame["insurance"].map(len).tolist() == [len(p.insurance) for p in programs]
 
 
 def test_read_meta_of_missing_or_broken_file_is_empty(tmp_path):
