@@ -36,6 +36,10 @@ def meta() -> dict[str, object]:
     return read_meta(DATA_DIR)
 
 
+def created_date(meta: dict[str, object]) -> dt.date:
+    return dt.datetime.fromisoformat(str(meta["created"])).date()
+
+
 def test_data_readme_contains_the_data_dictionary_verbatim():
     readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
     assert data_dictionary_markdown() in readme
@@ -52,7 +56,7 @@ def test_sample_has_the_template_header(sample_csv):
 
 
 def test_sample_is_valid_as_of_its_creation_date(sample_csv, meta):
-    created = dt.date.fromisoformat(str(meta["created"]))
+    created = created_date(meta)
     report = load_programs(sample_csv, today=created).report
     assert report.errors == []
     assert report.ok
@@ -91,7 +95,7 @@ def test_sample_never_mentions_a_web_address_outside_example_org(sample_csv):
 
 
 def test_sample_has_some_stale_and_some_fresh_rows(sample_rows, meta):
-    created = dt.date.fromisoformat(str(meta["created"]))
+    created = created_date(meta)
     stale_days = Settings().stale_after_days
     ages = [(created - dt.date.fromisoformat(r["last_verified"])).days for r in sample_rows]
     assert any(age > stale_days for age in ages)
@@ -114,7 +118,27 @@ def test_meta_declares_sample_data(meta):
     assert meta["sample"] is True
     for key in ("source", "version", "created", "title"):
         assert meta[key], key
-    dt.date.fromisoformat(str(meta["created"]))
+
+
+def test_meta_creation_time_is_a_fixed_utc_timestamp(meta):
+    # A timestamp in the form finder.publish writes, fixed so the script stays deterministic.
+    assert meta["created"] == "2026-11-01T00:00:00Z"
+    created = dt.datetime.fromisoformat(str(meta["created"]))
+    assert created.utcoffset() == dt.timedelta(0)
+
+
+def test_make_sample_data_creates_a_missing_output_folder(tmp_path):
+    out_dir = tmp_path / "not" / "there"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_sample_data.py"), "--out-dir", str(out_dir)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (out_dir / "providers.csv").is_file()
+    assert (out_dir / "providers.meta.json").is_file()
 
 
 def test_sample_coordinates_are_near_the_towns_zip(sample_rows):
