@@ -92,6 +92,7 @@ DAY_MINUTES = 24 * 60
 WEEK_MINUTES = 7 * DAY_MINUTES
 _NOON = 12 * 60
 _FIVE_PM = 17 * 60
+_SATURDAY = 5 * DAY_MINUTES
 # A Monday with no public holiday; schedules have no dates, so any week would do.
 _REFERENCE_MONDAY = dt.datetime(2025, 1, 6)
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -103,7 +104,8 @@ class PartOfDay(enum.StrEnum):
     * ``morning``: the session starts before 12:00;
     * ``afternoon``: the session overlaps 12:00-17:00;
     * ``evening``: some session time is at or after 17:00 (overnight included);
-    * ``weekend``: the session starts on a Saturday or Sunday.
+    * ``weekend``: some session time is on a Saturday or Sunday (a Friday
+      session that runs past midnight counts too).
     """
 
     MORNING = "morning"
@@ -170,7 +172,9 @@ def _session_parts(start: int, end: int) -> frozenset[PartOfDay]:
     found: set[PartOfDay] = set()
     if start % DAY_MINUTES < _NOON:
         found.add(PartOfDay.MORNING)
-    if start // DAY_MINUTES >= 5:
+    # Saturday 00:00 is minute 5 * DAY_MINUTES; a session starts within the week
+    # and so meets on the weekend exactly when it ends after that minute.
+    if end > _SATURDAY:
         found.add(PartOfDay.WEEKEND)
     for day in range(start // DAY_MINUTES, (end - 1) // DAY_MINUTES + 1):
         base = day * DAY_MINUTES

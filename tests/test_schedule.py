@@ -91,7 +91,13 @@ def test_comma_adds_to_earlier_rules():
         ("Mo 00:30-02:00", {MORNING}),
         ("Sa 10:00-13:00", {MORNING, AFTERNOON, WEEKEND}),
         ("Su 18:00-20:00", {EVENING, WEEKEND}),
-        ("Fr 22:00-02:00", {EVENING}),  # a Friday session, even past midnight
+        # Past midnight into Saturday: weekend time (issue 5: "any session on
+        # Saturday or Sunday"), though the session starts on a Friday.
+        ("Fr 22:00-02:00", {EVENING, WEEKEND}),
+        ("Fr 22:00-24:00", {EVENING}),  # ends exactly at Saturday 00:00
+        ("Fr 23:00-00:01", {EVENING, WEEKEND}),
+        ("Th 22:00-02:00", {EVENING}),  # into Friday, not the weekend
+        ("Sa 22:00-02:00", {EVENING, WEEKEND}),
         ("Su 22:00-02:00", {EVENING, WEEKEND}),
         ("Mo-Su 00:00-24:00", {MORNING, AFTERNOON, EVENING, WEEKEND}),
         ("Mo-Fr 09:00-12:00, Mo,We,Th 18:00-21:00", {MORNING, EVENING}),
@@ -107,6 +113,8 @@ def test_sessions_in_a_part():
     assert [s.weekday for s in schedule.sessions_in(EVENING)] == [0, 2, 3]
     assert len(schedule.sessions_in(MORNING)) == 5
     assert schedule.sessions_in(WEEKEND) == ()
+    overnight = weekly_schedule("Th 18:00-21:00, Fr 22:00-02:00")
+    assert [s.weekday for s in overnight.sessions_in(WEEKEND)] == [4]
 
 
 @pytest.mark.parametrize(
