@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from geopy.distance import geodesic
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from opening_hours import OpeningHours, State
 
@@ -291,6 +291,16 @@ def test_reasons(catalog, fields, program_id, reason):
     assert reason in match_of(search(catalog, query(**fields)), program_id).reasons
 
 
+def test_friday_night_session_into_saturday_counts_as_weekend():
+    # Issue 5: weekend is "any session on Saturday or Sunday"; this one runs
+    # from Friday 10 PM into Saturday.
+    programs = [make_program("late", 1.0, schedule="Fr 22:00-02:00"),
+                make_program("early", 2.0, schedule="Fr 20:00-24:00")]
+    result = search(Catalog.from_programs(programs), query(sessions=("weekend",)))
+    assert ids(result) == ["late"]
+    assert "weekend sessions Fri 10:00 PM–2:00 AM" in result.matches[0].reasons
+
+
 def test_no_filters_no_reasons(catalog):
     assert all(m.reasons == () for m in search(catalog, query()).matches)
 
@@ -489,7 +499,7 @@ def oracle_parts(week: list[bool]) -> set[PartOfDay]:
     for run in oracle_sessions(week):
         if run[0] % 1440 < 12 * 60:
             parts.add(PartOfDay.MORNING)
-        if run[0] // 1440 >= 5:
+        if any(m // 1440 >= 5 for m in run):  # any minute on Saturday or Sunday
             parts.add(PartOfDay.WEEKEND)
         if any(12 * 60 <= m % 1440 < 17 * 60 for m in run):
             parts.add(PartOfDay.AFTERNOON)
@@ -569,8 +579,14 @@ def assert_agrees_with_oracle(catalog: Catalog, programs: Sequence[Program], q: 
     # the radius may fall either way, and only those.
     radius = q.radius_miles
     tolerance = 0.006 * radius if radius is not None else 0.0
-    everyone, _ = oracle(programs, dataclasses.replace(q, radius_miles=None))
-    edge = {pid for pid, miles in everyone.items() if radius and abs(miles - radius) <= tolerance}
+    # The edge set comes from the matches and from the programs hidden for an
+    # unlisted schedule: either kind may sit on the radius.
+    everyone, everyone_hidden = oracle(programs, dataclasses.replace(q, radius_miles=None))
+    edge = {
+        pid
+        for pid, miles in (everyone | everyone_hidden).items()
+        if radius and abs(miles - radius) <= tolerance
+    }
     assert set(got) - edge == set(expected) - edge
     for pid, miles in got.items():
         if pid in expected:
@@ -622,6 +638,11 @@ light_queries = st.builds(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(q=st.one_of(light_queries, queries))
+# A program with no schedule (sample-0065) 24.964 haversine miles away but
+# 25.009 geodesic miles: hidden by one side, not by the other. The edge set
+# must include programs hidden for an unlisted schedule.
+@example(q=SearchQuery(origin=LatLon(41.990234375, -72.146484375), radius_miles=25,
+                       available="Mo-Fr 17:30-21:30"))
 def test_search_agrees_with_brute_force_oracle_on_sample_data(sample_catalog, sample_programs, q):
     assert_agrees_with_oracle(sample_catalog, sample_programs, q)
 
@@ -694,6 +715,53 @@ def test_real_iop_rows_near_boston(real_iop_programs):
                     insurance=(Insurance.MASSHEALTH,))
     assert search(catalog, q).total >= 10
     assert_agrees_with_oracle(catalog, real_iop_programs, q)
+
+
+# The same real download, this time through the real importer and loader (the
+# path a deployer's data takes): FindTreatment_MA csv -> import_findtreatment ->
+# write_csv -> load_programs -> Catalog. FindTreatment publishes no session
+# times, so every imported schedule is unknown: schedule filters hide them all
+# (or list them, with the option), which the oracle checks too.
+
+
+@pytest.fixture(scope="module")
+def imported_programs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Program]:
+    from finder.importers import import_findtreatment, write_csv
+
+    imported = import_findtreatment(shared_data / "findtreatment" / "FindTreatment_MA_2025-08-19.csv")
+    path = tmp_path_factory.mktemp("imported") / "providers.csv"
+    write_csv(imported.rows, path)
+    loaded = load_programs(path)
+    assert loaded.report.ok
+    assert len(loaded.programs) == 80
+    return loaded.programs
+
+
+@pytest.fixture(scope="module")
+def imported_catalog(imported_programs: list[Program]) -> Catalog:
+    return Catalog.from_programs(imported_programs)
+
+
+@pytest.mark.shared
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.one_of(light_queries, queries))
+def test_search_agrees_with_brute_force_oracle_on_imported_real_data(
+    imported_catalog, imported_programs, q
+):
+    assert_agrees_with_oracle(imported_catalog, imported_programs, q)
+
+
+@pytest.mark.shared
+def test_imported_real_data_near_boston_is_not_vacuous(imported_catalog, imported_programs):
+    q = SearchQuery(origin=LatLon(42.3603, -71.0580), radius_miles=10,
+                    insurance=(Insurance.MASSHEALTH,), services=(Service.BUPRENORPHINE,))
+    assert search(imported_catalog, q).total >= 5
+    assert_agrees_with_oracle(imported_catalog, imported_programs, q)
+    evening = dataclasses.replace(q, sessions=(PartOfDay.EVENING,))
+    result = search(imported_catalog, evening)
+    assert result.total == 0
+    assert result.unknown_schedule_hidden == search(imported_catalog, q).total
+    assert_agrees_with_oracle(imported_catalog, imported_programs, evening)
 
 
 # --- Hypothesis invariants --------------------------------------------------------------
