@@ -22,7 +22,12 @@ Understood forms: ``"02139"``, ZIP+4 (``"02139-4307"``), ``"Worcester"``,
 address from which a ZIP or town can be read (with ``usaddress``), and typos,
 which are corrected with ``rapidfuzz`` when one answer is clearly meant
 ("did you mean"). A name outside Massachusetts is never picked: "Springfield"
-is Springfield, MA, and "Springfield, IL" is refused with a message.
+is Springfield, MA, while "Springfield, IL", "Springfield, Ill.", "Washington,
+D.C." and "Cambridge, England" are refused with a message. What is not used is
+said in ``Place.note``: a trailing word that names nothing we know ("Boston,
+Lincolnshire" searches Boston, MA and says so), and a town that disagrees with
+its ZIP code ("Lowell, MA 01060": the ZIP wins, and the note says it is in
+Northampton).
 """
 
 from __future__ import annotations
@@ -87,6 +92,34 @@ _OTHER_STATE_NAMES = frozenset(
     }
 )  # fmt: skip
 
+#: Older (AP-style) state abbreviations, usually written with a dot: "Springfield,
+#: Ill.", "Hartford, Conn.". Read only after a comma or after a place name.
+_OTHER_STATE_ABBREVIATIONS = frozenset(
+    {
+        "ala", "ariz", "ark", "calif", "cal", "colo", "conn", "del", "fla", "ill", "ind",
+        "kan", "kans", "mich", "minn", "miss", "mont", "neb", "nebr", "nev", "okla", "ore",
+        "oreg", "penn", "penna", "tenn", "tex", "wash", "wis", "wisc", "wyo",
+    }
+)  # fmt: skip
+#: Countries and Canadian provinces people add after a town name ("Cambridge,
+#: England"). Names that are also Massachusetts towns (Holland, Peru, Wales) are
+#: left out: "Wales" is the town.
+_FOREIGN_NAMES = frozenset(
+    {
+        "uk", "gb", "united kingdom", "great britain", "britain", "england", "scotland",
+        "northern ireland", "ireland", "canada", "mexico", "france", "germany", "italy",
+        "spain", "portugal", "netherlands", "belgium", "switzerland", "austria", "sweden",
+        "norway", "denmark", "finland", "iceland", "poland", "greece", "turkey", "israel",
+        "india", "pakistan", "china", "japan", "korea", "south korea", "philippines",
+        "vietnam", "australia", "new zealand", "brazil", "argentina", "chile", "colombia",
+        "ecuador", "venezuela", "cuba", "jamaica", "haiti", "dominican republic",
+        "el salvador", "guatemala", "honduras", "cape verde", "cabo verde", "nigeria",
+        "ghana", "kenya", "south africa", "egypt", "russia", "ukraine", "ontario", "quebec",
+        "nova scotia", "new brunswick", "british columbia", "alberta", "manitoba",
+        "saskatchewan", "newfoundland", "prince edward island",
+    }
+)  # fmt: skip
+
 #: Abbreviations expanded inside names ("Mt Washington", "Harvard Sq").
 _ABBREVIATIONS = {
     "mt": "mount",
@@ -102,6 +135,8 @@ _ABBREVIATIONS = {
 #: Compass abbreviations, expanded only as the first of several words.
 _COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west", "no": "north", "so": "south"}
 
+#: Initials written with dots: "D.C.", "N. H.", "U.K." (but not "N. Attleboro").
+_DOTTED_RE = re.compile(r"\b[A-Za-z](?:\.\s?[A-Za-z]\b)+\.?")
 _ZIP_RE = re.compile(r"(?<![\d-])(\d{5})(?:\s?-\s?\d{4}|\d{4})?(?!\d)")
 _ZIP_TYPO_RE = re.compile(r"(?<![\w-])([\dOoIiLl]{5})(?:-\d{4})?(?!\w)")
 _STREET_WORDS = (
@@ -273,6 +308,10 @@ class ParsedInput:
         A ZIP code with letters for digits (``"02l39"``), corrected.
     town_hint : str or None
         The part most likely to name the town, for spelling correction.
+    parts : tuple of str
+        The comma-separated parts of a text that is not a street address, with
+        state words removed: ``("Boston", "Lincolnshire")``. A match on one
+        part alone leaves the others unexplained, which the answer says.
     """
 
     text: str
@@ -282,6 +321,7 @@ class ParsedInput:
     other_state: str | None = None
     zip_typo: str | None = None
     town_hint: str | None = None
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +379,21 @@ class Gazetteer:
             entries.sort(key=lambda e: e.rank)
         self._keys: list[str] = sorted(self._index)
         self._towns_by_name: dict[str, Town] = {t.name: t for t in self.towns}
+        self._county_keys = frozenset(normalize(t.county) for t in self.towns)
+        # The municipalities each ZIP code serves, to notice "Lowell, MA 01060".
+        self._zip_towns: dict[str, set[str]] = {}
+        for town in self.towns:
+            for zip_code in town.zips:
+                self._zip_towns.setdefault(zip_code, set()).add(town.name)
+        for place in self.places:
+            for zip_code in place.zips:
+                if place.town:
+                    self._zip_towns.setdefault(zip_code, set()).add(place.town)
+        for area in self.zips.values():
+            if area.zip_code not in self._zip_towns:
+                city = self._entries_named(area.city)
+                if city and city[0].town:
+                    self._zip_towns[area.zip_code] = {city[0].town}
 
     def _add(self, name: str, entry: _Entry) -> None:
         entries = self._index.setdefault(normalize(name), [])
@@ -390,6 +445,24 @@ class Gazetteer:
         if entry is None or not entry.town:
             return None
         return self._towns_by_name.get(entry.town)
+
+    def _entries_named(self, name: str) -> list[_Entry]:
+        return self._index.get(normalize(name), [])
+
+    def _is_known(self, name: str) -> bool:
+        """Whether a name is a Massachusetts place or county (possibly ambiguous)."""
+        key = normalize(name)
+        return (
+            key in self._index
+            or key.removesuffix(" county") in self._county_keys
+            or self._in_parentheses_known(name)
+        )
+
+    def _in_parentheses_known(self, name: str) -> bool:
+        inner = re.fullmatch(r"\s*(.+?)\s*\(\s*(.+?)\s*\)\s*", name)
+        if inner is None:
+            return False
+        return self._is_known(inner.group(1)) and self._is_known(inner.group(2))
 
     def _exact(self, name: str) -> _Entry | None:
         inner = re.fullmatch(r"\s*(.+?)\s*\(\s*(.+?)\s*\)\s*", name)
@@ -473,8 +546,8 @@ class Gazetteer:
             return ParsedInput(text, zip_code, (), is_address, None, zip_typo)
         whole = " ".join(parts)
         other_state = _other_state(parts[-1], after_comma=len(parts) > 1)
-        if len(parts) == 1 and normalize(whole) in _OTHER_STATE_NAMES | _OTHER_STATE_CODES:
-            other_state = normalize(whole)  # "New York"; "Washington" still finds the town
+        if len(parts) == 1 and _state_key(whole) in _LONE_OUTSIDE_NAMES:
+            other_state = _state_key(whole)  # "New York"; "Washington" still finds the town
         if other_state:
             # Only the whole text may still be a Massachusetts name ("Mount Washington").
             return ParsedInput(text, zip_code, (whole,), is_address, other_state, zip_typo)
@@ -496,7 +569,14 @@ class Gazetteer:
             town_hint = whole if len(parts) == 1 else parts[0]
         unique = tuple(dict.fromkeys(n for n in names if normalize(n)))
         return ParsedInput(
-            text, zip_code, unique, is_address, None, zip_typo, town_hint=town_hint
+            text,
+            zip_code,
+            unique,
+            is_address,
+            None,
+            zip_typo,
+            town_hint=town_hint,
+            parts=() if is_address else tuple(parts),
         )
 
     # -- resolving -------------------------------------------------------------
@@ -526,11 +606,11 @@ class Gazetteer:
         if parsed.zip_code:
             place = self.lookup_zip(parsed.zip_code)
             if place is not None:
-                return place
+                return replace(place, note=self._zip_town_note(parsed, parsed.zip_code))
         for name in parsed.names:
             entry = self._exact(name)
             if entry is not None:
-                return _place(entry)
+                return replace(_place(entry), note=self._unknown_parts_note(parsed, name, entry))
         shown = _shorten(parsed.text)
         if parsed.zip_code:
             raise GeocodeNotFound(
@@ -578,7 +658,8 @@ class Gazetteer:
                 and len(normalize(parsed.town_hint)) >= 4
             ):
                 note = f"Did you mean {best.display}? Showing {best.label}."
-                return replace(_place(best), note=note)
+                extra = self._unknown_parts_note(parsed, parsed.town_hint, best)
+                return replace(_place(best), note=f"{note} {extra}".strip())
         suggestions = tuple(e.label for e, _ in matches)
         message = f"We couldn't find '{shown}' in Massachusetts."
         if suggestions:
@@ -586,6 +667,40 @@ class Gazetteer:
         else:
             message += " Check the spelling, or try a ZIP code or a town name."
         raise GeocodeNotFound("no gazetteer match", user_message=message, suggestions=suggestions)
+
+    def _zip_town_note(self, parsed: ParsedInput, zip_code: str) -> str:
+        """Say so when the town typed with a ZIP code is not where the ZIP is."""
+        if not parsed.town_hint:
+            return ""
+        try:
+            entry = self._exact(parsed.town_hint)
+        except GeocodeNotFound:
+            return ""  # several places share the name: it can't disagree
+        towns = self._zip_towns.get(zip_code)
+        if entry is None or not entry.town or not towns or entry.town in towns:
+            return ""
+        return (
+            f"ZIP {zip_code} is in {self.zips[zip_code].city}, not {entry.display}; "
+            "we used the ZIP."
+        )
+
+    def _unknown_parts_note(self, parsed: ParsedInput, name: str, entry: _Entry) -> str:
+        """Say which parts of the text were not used, when a part alone matched.
+
+        "Boston, Lincolnshire" finds Boston, MA through "Boston" alone; the
+        person must see that "Lincolnshire" played no part.
+        """
+        if len(parsed.parts) < 2:
+            return ""
+        if "(" not in name and normalize(name).startswith(normalize(" ".join(parsed.parts))):
+            return ""  # the whole text matched
+        unknown = [p for p in parsed.parts if p != name and not self._is_known(p)]
+        if not unknown:
+            return ""
+        return (
+            f"We searched {entry.display}, Massachusetts: IOP Finder covers Massachusetts "
+            f"only, and we don't know '{_shorten(', '.join(unknown))}'."
+        )
 
     def _fuzzy(self, text: str, limit: int) -> list[tuple[_Entry, float]]:
         from rapidfuzz import fuzz, process
@@ -679,15 +794,31 @@ def _strip_state(part: str) -> str:
     return _strip_versions(part)[-1]
 
 
+def _undot(text: str) -> str:
+    # "D.C." -> "DC", "N. H." -> "NH": normalize() would make them two words.
+    return _DOTTED_RE.sub(lambda m: re.sub(r"[.\s]", "", m.group()), text)
+
+
+def _state_key(text: str) -> str:
+    return normalize(_undot(text))
+
+
+#: Names that on their own (no town before them) mean a place outside Massachusetts.
+_LONE_OUTSIDE_NAMES = _OTHER_STATE_NAMES | _OTHER_STATE_CODES | _FOREIGN_NAMES
+
+
 def _other_state(part: str, *, after_comma: bool) -> str | None:
-    # "Springfield IL", "Nashua, New Hampshire": the state another place is in.
-    # A lone word is a state only after a comma: "Washington" is a MA town.
-    words = part.split()
+    # "Springfield IL", "Springfield, Ill.", "Nashua, New Hampshire", "Cambridge,
+    # England": the state or country another place is in. A lone word is a
+    # state only after a comma: "Washington" is a MA town.
+    words = _undot(part).split()
     for size in (3, 2, 1):
         if len(words) < size or (len(words) == size and not after_comma):
             continue
         tail = normalize(" ".join(words[-size:]))
-        if (size == 1 and tail in _OTHER_STATE_CODES) or tail in _OTHER_STATE_NAMES:
+        if size == 1 and (tail in _OTHER_STATE_CODES or tail in _OTHER_STATE_ABBREVIATIONS):
+            return tail
+        if tail in _OTHER_STATE_NAMES or tail in _FOREIGN_NAMES:
             return tail
     return None
 

@@ -206,7 +206,37 @@ TRICKY = [
     ("12 Elm St Apt 3 Worcester", "Worcester, MA", Precision.TOWN, ""),
     ("12345 Main St, Boston", "Boston, MA", Precision.TOWN, ""),  # five-digit house number
     ("PO Box 123, Manchester-by-the-Sea, MA 01944", "Manchester, MA 01944", Precision.ZIP, ""),
-]
+    # state words, dotted or not, that mean Massachusetts
+    ("Boston, Mass.", "Boston, MA", Precision.TOWN, ""),
+    ("Springfield, Mass", "Springfield, MA", Precision.TOWN, ""),
+    ("Boston, U.S.A.", "Boston, MA", Precision.TOWN, ""),
+    # a county after the town is understood, not reported
+    ("Cambridge, Middlesex County", "Cambridge, MA", Precision.TOWN, ""),
+    ("Springfield, Hampden", "Springfield, MA", Precision.TOWN, ""),
+    # Massachusetts towns that share a name with a country
+    ("Wales", "Wales, MA", Precision.TOWN, ""),
+    ("Holland, MA", "Holland, MA", Precision.TOWN, ""),
+    # an unknown trailing qualifier is not dropped silently (issue 4 audit)
+    ("Boston, Lincolnshire", "Boston, MA", Precision.TOWN,
+     "We searched Boston, Massachusetts: IOP Finder covers Massachusetts only, "
+     "and we don't know 'Lincolnshire'."),
+    ("Bostn, Lincolnshire", "Boston, MA", Precision.TOWN,
+     "Did you mean Boston? Showing Boston, MA. We searched Boston, Massachusetts"),
+    ("Nowhere Village, Boston", "Boston, MA", Precision.TOWN, "we don't know 'Nowhere Village'"),
+    # a town and a ZIP code that disagree: the ZIP wins, and the note says so
+    ("Lowell, MA 01060", "Northampton, MA 01060", Precision.ZIP,
+     "ZIP 01060 is in Northampton, not Lowell; we used the ZIP."),
+    ("Lowell 01060-1234", "Northampton, MA 01060", Precision.ZIP,
+     "ZIP 01060 is in Northampton, not Lowell"),
+    ("45 Main St, Lowell, MA 01060", "Northampton, MA 01060", Precision.ZIP,
+     "ZIP 01060 is in Northampton, not Lowell"),
+    ("Boston 02139", "Cambridge, MA 02139", Precision.ZIP,
+     "ZIP 02139 is in Cambridge, not Boston"),
+    # ...but a neighborhood or village with its town's ZIP agrees
+    ("Boston, MA 02124", "Dorchester Center, MA 02124", Precision.ZIP, ""),
+    ("Dorchester, MA 02124", "Dorchester Center, MA 02124", Precision.ZIP, ""),
+    ("Hyannis, MA 02601", "Hyannis, MA 02601", Precision.ZIP, ""),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("typed", "label", "precision", "note"), TRICKY)
@@ -228,6 +258,29 @@ def test_tricky_input_resolves_to_the_expected_place(gaz, typed, label, precisio
         ("Seattle, Washington", "covers Massachusetts only"),
         ("Washington DC", "covers Massachusetts only"),
         ("New York", "covers Massachusetts only"),
+        ("Washington, DC", "covers Massachusetts only"),
+        ("Concord NH", "covers Massachusetts only"),
+        ("Worcester, PA", "covers Massachusetts only"),
+        # dotted and older state abbreviations (issue 4 audit)
+        ("Washington, D.C.", "covers Massachusetts only"),
+        ("Washington D. C.", "covers Massachusetts only"),
+        ("Springfield, Ill.", "covers Massachusetts only"),
+        ("Springfield Ill", "covers Massachusetts only"),
+        ("Concord, N.H.", "covers Massachusetts only"),
+        ("Hartford, Conn.", "covers Massachusetts only"),
+        ("Sacramento, Calif.", "covers Massachusetts only"),
+        # full state names and countries
+        ("Salem, Oregon", "covers Massachusetts only"),
+        ("Concord, New Hampshire", "covers Massachusetts only"),
+        ("Cambridge, England", "covers Massachusetts only"),
+        ("Plymouth, UK", "covers Massachusetts only"),
+        ("Plymouth, U.K.", "covers Massachusetts only"),
+        ("Boston, England, UK", "covers Massachusetts only"),
+        ("Cambridge, United Kingdom", "covers Massachusetts only"),
+        ("Cambridge, Ontario", "covers Massachusetts only"),
+        ("Paris, France", "covers Massachusetts only"),
+        ("Canada", "covers Massachusetts only"),
+        ("10 Downing St, London, UK", "covers Massachusetts only"),
         ("Nashua NH 03060", "03060 is not a Massachusetts ZIP code"),
         ("10001", "10001 is not a Massachusetts ZIP code"),
         ("asdfghjkl", "Check the spelling"),
@@ -239,6 +292,25 @@ def test_unmatched_input_raises_not_found_with_a_user_message(gaz, typed, messag
     with pytest.raises(GeocodeNotFound) as info:
         gaz.locate(typed)
     assert message in info.value.user_message
+
+
+def test_country_and_state_words_never_hide_a_massachusetts_name(gaz):
+    from finder.gazetteer import _FOREIGN_NAMES, _OTHER_STATE_ABBREVIATIONS
+
+    names = {normalize(name) for name in gaz._index}
+    assert not (_FOREIGN_NAMES | _OTHER_STATE_ABBREVIATIONS) & names
+    assert not {name.split()[-1] for name in names} & _OTHER_STATE_ABBREVIATIONS
+
+
+def test_every_zip_agrees_with_its_own_towns_and_places(gaz):
+    # The town-and-ZIP disagreement note must never fire on a right pair.
+    pairs = [(area.city, zip_code) for zip_code, area in gaz.zips.items()]
+    pairs += [(town.name, zip_code) for town in gaz.towns for zip_code in town.zips]
+    pairs += [(place.name, zip_code) for place in gaz.places for zip_code in place.zips]
+    assert len(pairs) > 1000
+    noted = [(name, zip_code) for name, zip_code in pairs
+             if gaz.locate(f"{name}, MA {zip_code}").note]
+    assert noted == []
 
 
 def test_unclear_typo_offers_candidates_instead_of_guessing(gaz):
