@@ -479,6 +479,11 @@ def run_bench(
                 f"Baseline at {n:,} programs ran on a random sample of {sample:,} rows; "
                 f"its time is scaled by {n / sample:g}."
             )
+        if total == 0:
+            notes.append(
+                f"At {n:,} programs ({label}) the query matched none: that row times "
+                "an empty answer."
+            )
         del catalog, columns, rows
     notes.append(
         "p50/p95 are wall-clock; cpu_p50_ms is the process CPU time of the same queries, "
@@ -486,7 +491,13 @@ def run_bench(
     )
     notes.append(
         "peak_mb is the tracemalloc peak while generating the columns, building the "
-        "catalog and running one query."
+        "catalog from them (Catalog.from_arrays) and running one query; a Program is "
+        "built only for each match. Loading a provider CSV of that size into Program "
+        "objects (load_programs, Catalog.from_programs) is not measured."
+    )
+    notes.append(
+        "The baseline is a pure-Python loop and its time varies a lot between runs on "
+        "a shared machine; compare ratios across runs with care."
     )
     max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
