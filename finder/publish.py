@@ -557,7 +557,7 @@ def _prepare_bytes(
                 f"{len({i.row for i in report.errors})} rows. Fix them, or publish the valid rows only.",
             )
         bad = {i.row for i in report.errors}
-        rows = [row for number, row in enumerate(loaded.rows, start=2) if number not in bad]
+        rows = [row for number, row in loaded.numbered_rows() if number not in bad]
         rejected = tuple(report.errors)
         if not rows:
             raise PublishError("no valid rows", "No row of the file is valid, so nothing was published.")

@@ -878,7 +878,7 @@ def prepare_refresh(
     live_rows, live_sha = _live_rows(data_dir)
     bad = {i.row for i in report.errors}
     header_broken = any(i.row == 1 for i in report.errors)
-    numbered = [(n, row) for n, row in enumerate(loaded.rows, start=2) if n not in bad]
+    numbered = [(n, row) for n, row in loaded.numbered_rows() if n not in bad]
     rejected = tuple(report.errors)
     rows = [dict(row) for _, row in numbered]
     numbers = [n for n, _ in numbered]

@@ -229,6 +229,32 @@ def test_valid_rows_only_publishes_valid_rows_and_returns_rejected(data_dir: Pat
     assert "1 invalid rows left out" in result.version.summary
 
 
+def _with_blank_rows_and_bad_zip(original: bytes) -> bytes:
+    """The sample with a blank line and an empty row after the header, and a bad ZIP on
+    the third program (spreadsheet row 6)."""
+    lines = original.decode("utf-8").splitlines(keepends=True)
+    empty = "," * (lines[0].count(",")) + "\n"
+    fields = lines[3].split(",")
+    zip_at = lines[0].rstrip("\r\n").split(",").index("zip")
+    fields[zip_at] = "2601"
+    lines[3] = ",".join(fields)
+    return "".join([lines[0], "\n", empty, *lines[1:]]).encode("utf-8")
+
+
+def test_valid_rows_only_leaves_out_the_right_row_when_the_file_has_blank_rows(
+    data_dir: Path,
+) -> None:
+    bad = _with_blank_rows_and_bad_zip(live(data_dir))
+    third = load_programs(live(data_dir)).programs[2].program_id
+
+    result = publish(data_dir, bad, source="blank-rows.csv", valid_rows_only=True)
+
+    assert [(i.row, i.column) for i in result.rejected] == [(6, "zip")]
+    kept = {p.program_id for p in load_programs(live(data_dir)).programs}
+    assert third not in kept
+    assert len(kept) == 169
+
+
 def test_valid_rows_only_still_refuses_a_file_without_valid_rows(data_dir: Path) -> None:
     old = live(data_dir)
     with pytest.raises(PublishError):
