@@ -153,6 +153,19 @@ def _pick(rng: random.Random, pool: tuple[str, ...], low: int, high: int) -> lis
     return rng.sample(pool, rng.randint(low, min(high, len(pool))))
 
 
+def _realistic_languages(picked: list[str], number: int, county: str) -> list[str]:
+    """Shape a uniform pick like Massachusetts: Spanish is by far the most common
+    language besides English (about a third of real IOPs), Khmer is offered mostly
+    where Cambodian communities live (Lowell, Lynn). Uses its own generator, so the
+    main stream (and every other column) stays as it was."""
+    rng = random.Random(f"{SEED}-languages-{number}")
+    if "Khmer" in picked and county not in ("Middlesex", "Essex"):
+        picked = [lang for lang in picked if lang != "Khmer"]
+    if "Spanish" not in picked and rng.random() < 0.3:
+        picked = ["Spanish", *picked]
+    return picked
+
+
 def _row(rng: random.Random, number: int, town: str, county: str,
          centre: tuple[float, float, str]) -> dict[str, str]:
     lat, lon, zip_code = centre
@@ -185,7 +198,8 @@ def _row(rng: random.Random, number: int, town: str, county: str,
         populations += [p for p, chance in (("Young adults", 0.3), ("Women", 0.15), ("Men", 0.1),
                                             ("Veterans", 0.1), ("LGBTQ+", 0.1),
                                             ("Pregnant/postpartum", 0.06)) if rng.random() < chance]
-    languages = ["English"] + (_pick(rng, OTHER_LANGUAGES, 1, 2) if rng.random() < 0.4 else [])
+    picked = _pick(rng, OTHER_LANGUAGES, 1, 2) if rng.random() < 0.4 else []
+    languages = ["English"] + _realistic_languages(picked, number, county)
     verified = AS_OF - dt.timedelta(days=rng.choice((rng.randint(3, 170), rng.randint(3, 170),
                                                      rng.randint(181, 600))))
     accepting = rng.choices(("yes", "no", "waitlist", "unknown", ""), weights=(55, 8, 15, 10, 12))[0]
