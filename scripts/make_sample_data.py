@@ -199,7 +199,7 @@ def _row(rng: random.Random, number: int, town: str, county: str,
                                             ("Veterans", 0.1), ("LGBTQ+", 0.1),
                                             ("Pregnant/postpartum", 0.06)) if rng.random() < chance]
     picked = _pick(rng, OTHER_LANGUAGES, 1, 2) if rng.random() < 0.4 else []
-    languages = ["English"] + _realistic_languages(picked, number, county)
+    languages = ["English", *_realistic_languages(picked, number, county)]
     verified = AS_OF - dt.timedelta(days=rng.choice((rng.randint(3, 170), rng.randint(3, 170),
                                                      rng.randint(181, 600))))
     accepting = rng.choices(("yes", "no", "waitlist", "unknown", ""), weights=(55, 8, 15, 10, 12))[0]
