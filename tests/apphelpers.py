@@ -31,6 +31,21 @@ def copy_sample_data(folder: Path) -> Path:
     return folder
 
 
+def use_data_dir(monkeypatch, folder: Path, *, admin_password: str | None = None) -> Path:
+    """Point the app at ``folder`` with the geocoder offline and the default upload limit.
+
+    The admin page is on only when ``admin_password`` is given.
+    """
+    monkeypatch.setenv("FINDER_DATA_DIR", str(folder))
+    if admin_password is None:
+        monkeypatch.delenv("FINDER_ADMIN_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("FINDER_ADMIN_PASSWORD", admin_password)
+    monkeypatch.delenv("FINDER_GEOCODER", raising=False)
+    monkeypatch.delenv("FINDER_UPLOAD_MAX_MB", raising=False)
+    return folder
+
+
 def write_providers(folder: Path, rows: Sequence[Mapping[str, object]], *, sample: bool = False) -> Path:
     """Write a hand-made provider CSV (the sample file's header) and its metadata."""
     folder.mkdir(parents=True, exist_ok=True)

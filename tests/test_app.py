@@ -13,17 +13,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from apphelpers import copy_sample_data, result_count, run_app, search_for, texts
+from apphelpers import copy_sample_data, result_count, run_app, search_for, texts, use_data_dir
 
 
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """A private copy of the shipped sample data, so tests can change it."""
-    folder = copy_sample_data(tmp_path / "data")
-    monkeypatch.setenv("FINDER_DATA_DIR", str(folder))
-    monkeypatch.delenv("FINDER_GEOCODER", raising=False)
-    monkeypatch.delenv("FINDER_ADMIN_PASSWORD", raising=False)
-    return folder
+    return use_data_dir(monkeypatch, copy_sample_data(tmp_path / "data"))
 
 
 def test_first_page_shows_help_lines_and_sample_notice(data_dir):

@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from apphelpers import copy_sample_data, use_data_dir
 from streamlit.testing.v1 import AppTest
 
 import finder.publish
@@ -33,15 +33,8 @@ NOWHERE = "0 Nowhere Road"
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """A private copy of the sample data; admin password set; geocoder offline (gazetteer)."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("providers.csv", "providers.meta.json"):
-        shutil.copy(ROOT / "data" / name, folder / name)
-    monkeypatch.setenv("FINDER_DATA_DIR", str(folder))
-    monkeypatch.setenv("FINDER_ADMIN_PASSWORD", PASSWORD)
-    monkeypatch.delenv("FINDER_GEOCODER", raising=False)
-    monkeypatch.delenv("FINDER_UPLOAD_MAX_MB", raising=False)
-    return folder
+    folder = copy_sample_data(tmp_path / "data")
+    return use_data_dir(monkeypatch, folder, admin_password=PASSWORD)
 
 
 class GazetteerWithAGap:

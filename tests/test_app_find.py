@@ -30,6 +30,7 @@ from apphelpers import (
     run_app,
     search_for,
     texts,
+    use_data_dir,
     write_providers,
 )
 from test_geocode import StubNominatim
@@ -44,12 +45,7 @@ SAMPLE_SOURCE = "IOP Finder sample dataset (fictional programs), version sample-
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """A private copy of the sample data, read through FINDER_DATA_DIR; geocoder offline."""
-    folder = copy_sample_data(tmp_path / "data")
-    monkeypatch.setenv("FINDER_DATA_DIR", str(folder))
-    monkeypatch.delenv("FINDER_GEOCODER", raising=False)
-    monkeypatch.delenv("FINDER_ADMIN_PASSWORD", raising=False)
-    monkeypatch.delenv("FINDER_UPLOAD_MAX_MB", raising=False)
-    return folder
+    return use_data_dir(monkeypatch, copy_sample_data(tmp_path / "data"))
 
 
 def url_params(at) -> dict[str, str]:

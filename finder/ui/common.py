@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from finder.load import read_meta
 from finder.publish import dataset_version
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+_log = logging.getLogger(__name__)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
@@ -86,6 +88,19 @@ def load_catalog(cfg: Settings):  # type: ignore[no-untyped-def]
     the dataset is missing, unreadable, too large or has no valid program.
     """
     return _load_catalog(str(cfg.data_dir), dataset_version(cfg.data_dir), live_data_max_bytes(cfg))
+
+
+def catalog_or_explain(cfg: Settings):  # type: ignore[no-untyped-def]
+    """``load_catalog`` for a page: on any failure, log it, say so plainly, return None.
+
+    A missing or broken dataset, or anything unexpected, never shows a traceback.
+    """
+    try:
+        return load_catalog(cfg)
+    except Exception:
+        _log.exception("the live dataset could not be loaded")
+        data_unavailable()
+        return None
 
 
 def data_unavailable() -> None:

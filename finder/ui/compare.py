@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import logging
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -13,8 +12,6 @@ from finder.export import ExportMeta, export_rows
 from finder.model import Insurance
 from finder.ui import common
 from finder.ui.common import md
-
-_log = logging.getLogger(__name__)
 
 #: Notes live in ``st.session_state``: the server's memory for this session only.
 NOTES_PRIVACY = ("Notes are kept only for this session and in the files you export. "
@@ -96,12 +93,10 @@ def render() -> None:
 
     find.restore_state()
     st.title("Shortlist & compare")
-    try:
-        catalog, info = common.load_catalog(cfg)
-    except Exception:  # a missing or broken dataset, or anything unexpected: never a traceback
-        _log.exception("the live dataset could not be loaded")
-        common.data_unavailable()
+    loaded = common.catalog_or_explain(cfg)
+    if loaded is None:
         return
+    catalog, info = loaded
     programs = _shortlist(catalog)
     find.sync_url(None, shortlist_only=True)
     if not programs:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import math
 from typing import Any
 from urllib.parse import quote_plus
@@ -32,8 +31,6 @@ from finder.urlstate import (
     place_text_for_url,
     round_coords,
 )
-
-_log = logging.getLogger(__name__)
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_NAMES = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
@@ -437,12 +434,10 @@ def render() -> None:
     with st.expander("What is an IOP?"):
         st.markdown(WHAT_IS_IOP)
     _form(cfg)
-    try:
-        catalog, info = common.load_catalog(cfg)
-    except Exception:  # a missing or broken dataset, or anything unexpected: never a traceback
-        _log.exception("the live dataset could not be loaded")
-        common.data_unavailable()
+    loaded = common.catalog_or_explain(cfg)
+    if loaded is None:
         return
+    catalog, info = loaded
     place = _resolve_place(cfg)
     sync_url(place)
     if place is None:
