@@ -21,11 +21,11 @@ Each scan's full report is written to ``artifacts/axe-<name>.txt``.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from apphelpers import copy_sample_data
 from axe_playwright_python.base import AXE_SCRIPT
 
 pytest.register_assert_rewrite("browser")
@@ -152,9 +152,7 @@ def _report(findings: list[Finding]) -> str:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """The real app on a copy of the shipped sample data, with no admin password."""
-    data_dir = tmp_path_factory.mktemp("data")
-    for name in ("providers.csv", "providers.meta.json"):
-        shutil.copy(ROOT / "data" / name, data_dir / name)
+    data_dir = copy_sample_data(tmp_path_factory.mktemp("data"))
     env = {"FINDER_DATA_DIR": str(data_dir), "FINDER_ADMIN_PASSWORD": ""}
     with run_streamlit(ROOT / "streamlit_app.py", env=env) as server:
         yield server.url

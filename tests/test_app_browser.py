@@ -7,9 +7,9 @@ screenshots to ``artifacts/`` (the README's screenshot is copied from there).
 from __future__ import annotations
 
 import csv
-import shutil
 
 import pytest
+from apphelpers import copy_sample_data
 from playwright.sync_api import expect
 
 pytest.register_assert_rewrite("browser")
@@ -33,9 +33,7 @@ SEARCH_BOX = "input[aria-label^='Where are you?']"
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("data")
-    for name in ("providers.csv", "providers.meta.json"):
-        shutil.copy(ROOT / "data" / name, data_dir / name)
+    data_dir = copy_sample_data(tmp_path_factory.mktemp("data"))
     env = {"FINDER_DATA_DIR": str(data_dir), "FINDER_GEOCODER": "off"}
     with run_streamlit(ROOT / "streamlit_app.py", env=env) as server:
         yield server.url
