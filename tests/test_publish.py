@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from apphelpers import copy_sample_data
 from filelock import FileLock
 
 import finder.publish
@@ -32,13 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, sample_csv: Path) -> Path:
+def data_dir(tmp_path: Path) -> Path:
     """A live data folder seeded with a copy of the shipped sample dataset."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    shutil.copyfile(sample_csv, folder / "providers.csv")
-    shutil.copyfile(sample_csv.with_name("providers.meta.json"), folder / "providers.meta.json")
-    return folder
+    return copy_sample_data(tmp_path / "data")
 
 
 def live(folder: Path) -> bytes:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from apphelpers import copy_sample_data
 from click.testing import CliRunner
 
 import finder.publish
@@ -33,13 +33,9 @@ from finder.search import Catalog
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, sample_csv: Path) -> Path:
+def data_dir(tmp_path: Path) -> Path:
     """A live data folder seeded with a copy of the shipped sample dataset."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    shutil.copyfile(sample_csv, folder / "providers.csv")
-    shutil.copyfile(sample_csv.with_name("providers.meta.json"), folder / "providers.meta.json")
-    return folder
+    return copy_sample_data(tmp_path / "data")
 
 
 class FakeLocator:
