@@ -98,6 +98,13 @@ def neutralize(value: object) -> object:
     return value
 
 
+def _whole(value: float | None) -> float | int | None:
+    """18.0 hours reads as 18 in every export; 7.5 stays 7.5."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def _join(values: Iterable[object]) -> str:
     return "; ".join(str(v) for v in values)
 
@@ -136,7 +143,7 @@ def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = Non
                 "website": p.website,
                 "schedule": getattr(match, "schedule_text", "") or p.schedule or "Not listed",
                 "fit": str(getattr(fit, "value", fit) or ""),
-                "hours_per_week": p.hours_per_week,
+                "hours_per_week": _whole(p.hours_per_week),
                 "insurance": _join(p.insurance),
                 "services": _join(p.services),
                 "populations": _join(p.populations),
@@ -217,28 +224,48 @@ def to_xlsx(rows: Sequence[Mapping[str, object]], meta: ExportMeta) -> bytes:
 
 
 def to_html(rows: Sequence[Mapping[str, object]], meta: ExportMeta) -> str:
-    """Return a print-friendly HTML page: one block per program, everything escaped."""
+    """Return a print-friendly HTML page: one table per program, everything escaped.
+
+    Each field is one table row (``<th scope="row">`` label, ``<td>`` value),
+    so a label that wraps onto two lines makes its own row taller and can
+    never pair a value with the wrong label (a floated ``<dl>`` did, issue 18).
+    """
     esc = html.escape
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{esc(meta.title)}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:1rem auto;color:#111}"
+        "<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:1rem auto;"
+        "padding:0 .5rem;color:#111}"
         "section{border:1px solid #999;border-radius:6px;padding:.5rem 1rem;margin:.8rem 0;"
-        "break-inside:avoid}dt{font-weight:600;float:left;clear:left;width:11rem}"
-        "dd{margin-left:12rem}.help{border:2px solid #b35c00;padding:.5rem;border-radius:6px}"
+        "break-inside:avoid}table.fields{border-collapse:collapse;width:100%;"
+        "table-layout:fixed}table.fields th,table.fields td{text-align:left;"
+        "vertical-align:top;padding:.2rem .4rem .2rem 0;overflow-wrap:anywhere}"
+        "table.fields th{width:11rem;font-weight:600}"
+        "table.fields tr+tr th,table.fields tr+tr td{border-top:1px solid #e3e3e3}"
+        ".help{border:2px solid #b35c00;padding:.5rem;border-radius:6px}"
         "@media print{a{color:#000}}</style></head><body>",
-        f"<h1>{esc(meta.title)}</h1><dl>",
-        *(f"<dt>{esc(label)}</dt><dd>{esc(str(value))}</dd>" for label, value in meta.lines()),
-        "</dl><p class='help'><strong>Need help now?</strong> Call or text 988. Emergency: 911. "
+        f"<h1>{esc(meta.title)}</h1>",
+        _fields_table(meta.lines(), "About this list"),
+        "<p class='help'><strong>Need help now?</strong> Call or text 988. Emergency: 911. "
         "Massachusetts Substance Use Helpline: 800-327-5050 (helplinema.org).</p>",
     ]
     for row in rows:
-        parts.append(f"<section><h2>{esc(str(row.get('program_name', '')))}</h2><dl>")
-        for key, header in EXPORT_COLUMNS[1:]:
-            value = row.get(key)
-            if value in (None, ""):
-                continue
-            parts.append(f"<dt>{esc(header)}</dt><dd>{esc(str(value))}</dd>")
-        parts.append("</dl></section>")
+        name = str(row.get("program_name", ""))
+        fields = [
+            (header, row.get(key))
+            for key, header in EXPORT_COLUMNS[1:]
+            if row.get(key) not in (None, "")
+        ]
+        parts.append(f"<section><h2>{esc(name)}</h2>{_fields_table(fields, name)}</section>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def _fields_table(fields: Iterable[tuple[str, object]], caption: str) -> str:
+    esc = html.escape
+    body = "".join(
+        f"<tr><th scope='row'>{esc(label)}</th><td>{esc(str(value))}</td></tr>"
+        for label, value in fields
+    )
+    return f"<table class='fields' aria-label='{esc(caption, quote=True)}'><tbody>{body}</tbody></table>"
