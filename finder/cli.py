@@ -20,6 +20,7 @@ import click
 from finder.config import Settings
 from finder.load import DEFAULT_MAX_BYTES, validate_file
 from finder.schema import COLUMN_NAMES
+from finder.terminal import echo
 
 __all__ = ["cli", "main"]
 
@@ -31,7 +32,7 @@ def cli() -> None:
 
 
 def _echo_json(payload: object) -> None:
-    click.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+    echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
 
 
 @cli.command()
@@ -51,14 +52,14 @@ def validate(path: Path | None, fmt: str, max_mb: float) -> None:
     if fmt == "json":
         _echo_json(report.as_dict())
     else:
-        click.echo(report.to_text(str(path)))
+        echo(report.to_text(str(path)))
     sys.exit(report.exit_code)
 
 
 @cli.command()
 def template() -> None:
     """Print the provider CSV header row, to start a new file from."""
-    click.echo(",".join(COLUMN_NAMES))
+    echo(",".join(COLUMN_NAMES))
 
 
 def settings() -> Settings:

@@ -16,6 +16,7 @@ import click
 from finder.config import Settings
 from finder.errors import GeocodeError, GeocodeNotFound, GeocodeUnavailable
 from finder.geocode import build_locator
+from finder.terminal import echo
 
 __all__ = ["geocode_command"]
 
@@ -23,11 +24,11 @@ __all__ = ["geocode_command"]
 def _emit_error(fmt: str, message: str, suggestions: tuple[str, ...] | list[str]) -> None:
     if fmt == "json":
         payload = {"error": message, "suggestions": list(suggestions)}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    click.echo(message, err=True)
+    echo(message, err=True)
     if suggestions:
-        click.echo("Did you mean: " + "; ".join(suggestions), err=True)
+        echo("Did you mean: " + "; ".join(suggestions), err=True)
 
 
 @click.command("geocode")
@@ -61,8 +62,8 @@ def geocode_command(text: str, offline: bool, fmt: str) -> None:
         _emit_error(fmt, err.user_message, ())
         sys.exit(2)
     if fmt == "json":
-        click.echo(json.dumps(place.as_dict(), indent=2, ensure_ascii=False))
+        echo(json.dumps(place.as_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(f"{place.label}: {place.lat:.5f}, {place.lon:.5f} ({place.precision}, {place.source})")
+        echo(f"{place.label}: {place.lat:.5f}, {place.lon:.5f} ({place.precision}, {place.source})")
         if place.note:
-            click.echo(place.note)
+            echo(place.note)

@@ -19,6 +19,7 @@ from finder.config import Settings
 from finder.errors import FinderError, PublishError
 from finder.publish import Version, history, rollback
 from finder.refresh import Locator, RefreshPlan, prepare_refresh, publish_plan
+from finder.terminal import echo
 
 __all__ = ["history_command", "refresh_command", "rollback_command"]
 
@@ -35,14 +36,14 @@ def _settings() -> Settings:
 def _data_dir(option: Path | None, settings: Settings) -> Path:
     folder = option if option is not None else settings.data_dir
     if not folder.is_dir():
-        click.echo(f"The data folder {folder} does not exist. Check --data-dir or FINDER_DATA_DIR.",
+        echo(f"The data folder {folder} does not exist. Check --data-dir or FINDER_DATA_DIR.",
                    err=True)
         sys.exit(2)
     return folder
 
 
 def _echo_json(payload: object) -> None:
-    click.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+    echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
 
 
 def _locator(settings: Settings) -> tuple[Locator | None, str]:
@@ -59,8 +60,8 @@ def _locator(settings: Settings) -> tuple[Locator | None, str]:
 def _progress(done: int, total: int) -> None:
     if total:
         end = "\n" if done == total else "\r"
-        click.echo(f"geocoding {done}/{total}", err=True, nl=False)
-        click.echo(end, err=True, nl=False)
+        echo(f"geocoding {done}/{total}", err=True, nl=False)
+        echo(end, err=True, nl=False)
 
 
 @click.command("refresh")
@@ -113,22 +114,22 @@ def refresh_command(
         as_of=as_of.date() if as_of else None,
     )
     if fmt == "text":
-        click.echo(plan.to_text())
+        echo(plan.to_text())
         if locator_note and plan.report.file_error is None:
-            click.echo(f"note: {locator_note}")
+            echo(f"note: {locator_note}")
     published: Version | None = None
     code = _decide(plan, yes=yes, fmt=fmt)
     if code is None:
         try:
             result = publish_plan(plan)
         except PublishError as err:
-            click.echo(err.user_message, err=True)
+            echo(err.user_message, err=True)
             code = 1
         else:
             published = result.version
             code = 0
             if fmt == "text":
-                click.echo(f"Published {published.version} ({published.sha256[:12]}): "
+                echo(f"Published {published.version} ({published.sha256[:12]}): "
                            f"{published.summary}")
     if fmt == "json":
         _echo_json({**plan.as_dict(), "published": published.as_dict() if published else None})
@@ -150,7 +151,7 @@ def _decide(plan: RefreshPlan, *, yes: bool, fmt: str) -> int | None:
         confirmed = False
     if not confirmed:
         if fmt == "text":
-            click.echo("Not published; the live data is unchanged.")
+            echo("Not published; the live data is unchanged.")
         return 1
     return None
 
@@ -166,21 +167,21 @@ def history_command(data_dir: Path | None, fmt: str) -> None:
     try:
         versions = history(folder)
     except PublishError as err:
-        click.echo(err.user_message, err=True)
+        echo(err.user_message, err=True)
         sys.exit(2)
     if fmt == "json":
         _echo_json([v.as_dict() for v in versions])
         return
     if not versions:
-        click.echo("No versions yet: the history starts with the first `finder refresh`.")
+        echo("No versions yet: the history starts with the first `finder refresh`.")
         return
     for v in versions:
         mark = "*" if v.live else " "
-        click.echo(f"{mark} {v.version}  {v.created}  {v.sha256[:12]}  {v.programs:>5} programs  "
+        echo(f"{mark} {v.version}  {v.created}  {v.sha256[:12]}  {v.programs:>5} programs  "
                    f"{v.summary}")
         if v.flagged_for_review:
-            click.echo(f"      flagged for review: {', '.join(v.flagged_for_review)}")
-    click.echo("* = live. Restore one with `finder rollback VERSION`.")
+            echo(f"      flagged for review: {', '.join(v.flagged_for_review)}")
+    echo("* = live. Restore one with `finder rollback VERSION`.")
 
 
 @click.command("rollback")
@@ -198,11 +199,11 @@ def rollback_command(version: str, yes: bool, data_dir: Path | None) -> None:
         except click.Abort:
             confirmed = False
         if not confirmed:
-            click.echo("Not restored; the live data is unchanged.")
+            echo("Not restored; the live data is unchanged.")
             sys.exit(1)
     try:
         restored = rollback(folder, version)
     except PublishError as err:
-        click.echo(err.user_message, err=True)
+        echo(err.user_message, err=True)
         sys.exit(1)
-    click.echo(f"Restored as {restored.version} ({restored.sha256[:12]}): {restored.summary}")
+    echo(f"Restored as {restored.version} ({restored.sha256[:12]}): {restored.summary}")

@@ -33,13 +33,14 @@ from finder.search import (
     describe,
     search,
 )
+from finder.terminal import echo
 
 __all__ = ["bench_command", "search_command", "write_csv"]
 
 log = logging.getLogger(__name__)
 
 def _fail(message: str) -> NoReturn:
-    click.echo(message, err=True)
+    echo(message, err=True)
     sys.exit(2)
 
 
@@ -80,7 +81,7 @@ def _locate(text: str, settings: Settings, offline: bool) -> tuple[LatLon, str]:
         _fail(err.user_message)
     log.debug("located --near text at %s (%s)", place.latlon, place.precision)
     if place.note:
-        click.echo(place.note, err=True)
+        echo(place.note, err=True)
     return place.latlon, place.label
 
 
@@ -196,7 +197,7 @@ def search_command(
     if report.file_error is not None:
         _fail(report.to_text(str(path)))
     if report.errors:
-        click.echo(
+        echo(
             f"note: {len(report.errors)} problem(s) in {path}; rows with errors were skipped "
             f"(run 'finder validate {path}' for details).",
             err=True,
@@ -238,18 +239,18 @@ def search_command(
             "message": result.message,
             "results": [m.as_dict() for m in result.matches],
         }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo(json.dumps(payload, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         out = io.StringIO()
         write_csv(result.matches, out, search=sentence, data_source=_data_source(path))
-        click.echo(out.getvalue(), nl=False)
+        echo(out.getvalue(), nl=False)
     else:
         found = f"{result.total} program{'s' if result.total != 1 else ''} found"
-        click.echo(f"{sentence}: {found}.")
+        echo(f"{sentence}: {found}.")
         if result.message:
-            click.echo(f"({result.message}.)")
+            echo(f"({result.message}.)")
         if result.matches:
-            click.echo(_table(result.matches))
+            echo(_table(result.matches))
     sys.exit(0 if result.matches else 1)
 
 
@@ -293,7 +294,7 @@ def bench_command(
     chosen = _sizes(sizes) if sizes else list(DEFAULT_SIZES)
     report = run_bench(chosen, repeat=repeat, baseline_rows=baseline_rows, seed=seed)
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2))
+        echo(json.dumps(report, indent=2))
     else:
-        click.echo(format_report(report))
+        echo(format_report(report))
 

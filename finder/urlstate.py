@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from finder.errors import GeocodeNotFound
+from finder.model import LANGUAGES, MOUD, Insurance, Population
+from finder.untrusted import printable
 
 if TYPE_CHECKING:
     from finder.gazetteer import Gazetteer
@@ -26,6 +28,8 @@ __all__ = [
     "decode_params",
     "encode_state",
     "format_coords",
+    "parse_page",
+    "parse_program_id",
     "place_text_for_url",
     "round_coords",
 ]
@@ -41,38 +45,68 @@ class Field:
     allowed: tuple[str, ...] = ()
 
 
+#: The half-hour times the availability boxes offer (06:00 to 23:30).
+TIMES: tuple[str, ...] = tuple(f"{h:02d}:{m:02d}" for h in range(6, 24) for m in (0, 30))
+
 FIELDS: tuple[Field, ...] = (
     Field("q", "str", ""),
     Field("at", "str", ""),  # "lat,lon" rounded, for device location or a street address
     Field("radius", "str", "25", ("5", "10", "25", "50", "100", "any")),
-    Field("ins", "list", ()),
+    Field("ins", "list", (), tuple(str(i) for i in Insurance)),
     Field("when", "list", (), ("morning", "afternoon", "evening", "weekend")),
-    Field("days", "list", ()),
-    Field("from", "str", ""),
-    Field("to", "str", ""),
-    Field("moud", "list", ()),
+    Field("days", "list", (), ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")),
+    Field("from", "str", "", TIMES),
+    Field("to", "str", "", TIMES),
+    Field("moud", "list", (), tuple(sorted(str(s) for s in MOUD))),
     Field("co", "bool", False),
-    Field("pop", "list", ()),
-    Field("lang", "list", ()),
+    Field("pop", "list", (), tuple(str(p) for p in Population)),
+    Field("lang", "list", (), tuple(x for x in LANGUAGES if x != "English")),
     Field("att", "str", "any", ("any", "in-person", "telehealth")),
     Field("acc", "bool", False),
     Field("unk", "bool", False),
     Field("sort", "str", "distance", ("distance", "verified", "fit")),
+    # Level of care: IOP and SOAP unless the person asks for more (issue 18).
+    # "level=any" is how a link says "every level" (an empty list would read as the default).
+    Field("level", "list", ("IOP", "SOAP"), ("IOP", "SOAP", "PHP")),
     Field("page", "int", 1),
     Field("sl", "list", ()),  # shortlist program ids
 )
 _BY_KEY = {f.key: f for f in FIELDS}
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() then
+# refuses or reads differently (issue 17, defect 5).
+_PAGE = re.compile(r"[1-9][0-9]{0,3}", re.ASCII)
+_MAX_TEXT = 200
 
 
 def _listify(value: object) -> list[str]:
     raw = value if isinstance(value, (list, tuple)) else [value]
-    items = [part for v in raw if v not in (None, "") for part in str(v).split(",")]
-    return [i.strip() for i in items if i.strip()][:50]
+    items = [part for v in raw if v not in (None, "") for part in str(v)[:4000].split(",")]
+    return list(dict.fromkeys(i.strip() for i in items if i.strip()))[:50]
+
+
+def parse_page(text: object) -> int | None:
+    """Return a page number from ``?page=``: ASCII digits 1 to 9999, else None.
+
+    Parameters
+    ----------
+    text : object
+
+    Returns
+    -------
+    int or None
+    """
+    value = str(text).strip()
+    return int(value) if _PAGE.fullmatch(value) else None
 
 
 def decode_params(params: Mapping[str, object]) -> dict[str, object]:
     """Turn URL parameters into widget state, dropping anything unknown or malformed.
+
+    Every value goes through one strict parser for its kind: list items and
+    choices must be one of the field's allowed values, a page number is ASCII
+    digits, coordinates are two decimal numbers, and free text (``q``) is
+    cut to 200 characters with control characters removed. Never raises.
 
     Parameters
     ----------
@@ -98,12 +132,15 @@ def decode_params(params: Mapping[str, object]) -> dict[str, object]:
             state[key] = items
             continue
         value = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
-        text = str(value)[:200]
+        if isinstance(raw, (list, tuple)) and not raw:
+            continue
+        text = printable(str(value)[:_MAX_TEXT]).strip() if value is not None else ""
         if spec.kind == "bool":
             state[key] = text.lower() in {"1", "true", "yes", "on"}
         elif spec.kind == "int":
-            if text.isdigit() and 0 < int(text) < 10_000:
-                state[key] = int(text)
+            page = parse_page(text)
+            if page is not None:
+                state[key] = page
         elif not spec.allowed or text in spec.allowed:
             if key == "at":
                 # A hand-made link may carry full precision: keep only ~1 km.
@@ -130,8 +167,12 @@ def encode_state(state: Mapping[str, object]) -> dict[str, str]:
             value = format_coords(*coords) if coords else ""
         if spec.kind == "list":
             items = _listify(value)
+            if spec.default and sorted(items) == sorted(_listify(spec.default)):
+                continue
             if items:
                 params[spec.key] = ",".join(items)
+            elif spec.default:
+                params[spec.key] = "any"
         elif spec.kind == "bool":
             if value:
                 params[spec.key] = "1"
@@ -211,10 +252,33 @@ def format_coords(lat: float, lon: float) -> str:
 
 def round_coords(text: str) -> tuple[float, float] | None:
     """Parse ``"lat,lon"`` and round to 2 decimals (~1 km); None if not coordinates."""
-    match = re.fullmatch(r"\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*", text)
+    match = re.fullmatch(r"\s*(-?\d{1,2}(?:\.\d{1,12})?)\s*,\s*(-?\d{1,3}(?:\.\d{1,12})?)\s*", text,
+                         flags=re.ASCII)
     if not match:
         return None
     lat, lon = float(match.group(1)), float(match.group(2))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     return round(lat, 2), round(lon, 2)
+
+
+def parse_program_id(raw: object) -> str | None:
+    """Return the program id of ``/program?id=...``, or None when it is not one.
+
+    The same strict rule as the shortlist's ids (``sl``): 1 to 64 letters,
+    digits, ``.``, ``_`` or ``-``. With several values the last one counts.
+
+    Parameters
+    ----------
+    raw : object
+        ``st.query_params.get_all("id")`` (a list) or a single string.
+
+    Returns
+    -------
+    str or None
+    """
+    values = raw if isinstance(raw, (list, tuple)) else [raw]
+    if not values or values[-1] is None:
+        return None
+    text = str(values[-1]).strip()
+    return text if _ID.fullmatch(text) else None

@@ -20,6 +20,7 @@ import click
 from finder.errors import DataError
 from finder.importers.findtreatment import import_findtreatment, summary_text, write_csv
 from finder.load import load_programs
+from finder.terminal import echo
 
 __all__ = ["import_"]
 
@@ -81,7 +82,7 @@ def findtreatment(
     try:
         result = import_findtreatment(path, setting=setting, as_of=as_of)
     except DataError as err:
-        click.echo(f"{path}: {err.user_message}", err=True)
+        echo(f"{path}: {err.user_message}", err=True)
         sys.exit(2)
 
     buffer = io.StringIO()
@@ -97,17 +98,17 @@ def findtreatment(
         try:
             write_csv(result.rows, output)
         except OSError as err:
-            click.echo(f"{output}: cannot be written ({err.strerror}).", err=True)
+            echo(f"{output}: cannot be written ({err.strerror}).", err=True)
             sys.exit(2)
         summary["output"] = str(output)
     else:
-        click.echo(buffer.getvalue(), nl=False)
+        echo(buffer.getvalue(), nl=False)
 
     to_stderr = output is None
     if fmt == "json":
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False), err=to_stderr)
+        echo(json.dumps(summary, indent=2, ensure_ascii=False), err=to_stderr)
     else:
-        click.echo(_text(summary, output), err=to_stderr)
+        echo(_text(summary, output), err=to_stderr)
     problems = bool(result.summary["skipped"]) or not report.ok or not result.rows
     sys.exit(1 if problems else 0)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -12,16 +11,15 @@ import streamlit as st
 from finder.config import Settings
 from finder.load import read_meta
 from finder.publish import dataset_version
+from finder.ui import safe
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 _log = logging.getLogger(__name__)
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
 
 def md(text: object) -> str:
-    """Escape text from the CSV or the person so Markdown shows it literally."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Escape untrusted text for Markdown: forwards to ``finder.ui.safe.md`` (the one helper)."""
+    return safe.md(text)
 
 
 @st.cache_resource(show_spinner=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -10,8 +9,8 @@ import streamlit as st
 from finder.compare import MAX_COMPARE, Row, comparison, week_grid
 from finder.export import ExportMeta, export_rows
 from finder.model import Insurance
-from finder.ui import common
-from finder.ui.common import md
+from finder.ui import common, safe
+from finder.ui.safe import md
 
 #: Notes live in ``st.session_state``: the server's memory for this session only.
 NOTES_PRIVACY = ("Notes are kept only for this session and in the files you export. "
@@ -34,9 +33,21 @@ def _save_note(program_id: str) -> None:
     st.session_state["notes"] = notes
 
 
-def _table_html(rows: list[Row], names: list[str]) -> str:
-    esc = html.escape
-    head = "".join(f"<th scope='col'>{esc(n)}</th>" for n in names)
+def _headings(programs) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Column headings that tell programs apart: the name, then organization and town.
+
+    Two programs may share a name ("Day & Evening IOP - Springfield"); the
+    organization under it tells them apart (issue 18).
+    """
+    return [(p.program_name, " · ".join(x for x in (p.organization, p.city) if x)) for p in programs]
+
+
+def _table_html(rows: list[Row], names: list[tuple[str, str]]) -> str:
+    esc = safe.html
+    head = "".join(
+        f"<th scope='col'>{esc(name)}<br><span class='cmp-org'>{esc(org)}</span></th>"
+        for name, org in names
+    )
     body = []
     for row in rows:
         cls = " class='differs'" if row.differs else ""
@@ -56,7 +67,8 @@ CSS = """
 .cmp-wrap { overflow-x: auto; }
 table.cmp { border-collapse: collapse; font-size: 0.9rem; min-width: 100%; }
 table.cmp th, table.cmp td { border: 1px solid #c9ced6; padding: 0.35rem 0.5rem; vertical-align: top; }
-table.cmp thead th { background: #eef2f7; }
+table.cmp thead th { background: #eef2f7; text-align: left; }
+table.cmp thead th .cmp-org { font-weight: 400; font-size: 0.85rem; color: #333; }
 table.cmp tbody th { background: #f7f9fb; text-align: left; white-space: nowrap; }
 table.cmp tr.differs th::after { content: " ≠"; color: #8a3b00; }
 table.cmp tr.differs td { background: #fffbea; }
@@ -88,6 +100,8 @@ def _matches_for(programs, catalog, cfg):  # type: ignore[no-untyped-def]
 def render() -> None:
     """Draw the shortlist page."""
     cfg = common.settings()
+    # Wide: three or more columns side by side fit without scrolling sideways.
+    st.set_page_config(layout="wide")
     common.page_chrome(cfg)
     from finder.ui import find
 
@@ -132,11 +146,11 @@ def render() -> None:
             fits = [str(m.fit or "—") if m else "—" for m in matches[:MAX_COMPARE]]
         rows = comparison(shown, distances_miles=distances[:MAX_COMPARE] if distances else None,
                           fits=fits, plans=plans)
-        st.markdown(CSS + _table_html(rows, [p.program_name for p in shown]), unsafe_allow_html=True)
+        st.markdown(CSS + _table_html(rows, _headings(shown)), unsafe_allow_html=True)
         st.subheader("Week at a glance")
         if available:
-            st.caption(f"✓ inside your client's availability ({available}); ✗ outside it.")
-        st.markdown(_table_html(week_grid(shown, available), [p.program_name for p in shown]),
+            st.caption(f"✓ inside your client's availability ({md(available)}); ✗ outside it.")
+        st.markdown(_table_html(week_grid(shown, available), _headings(shown)),
                     unsafe_allow_html=True)
     else:
         st.info("Add at least one more program to compare side by side.")
@@ -174,12 +188,22 @@ def _share_link() -> None:
     st.subheader("Share")
     st.caption("Copy this link to reopen the search and shortlist. It holds no street address "
                "and no notes.")
-    st.code(f"{base}find?{query}" if query else f"{base}find", language=None)
+    st.code(share_url(base, query), language=None)
+
+
+def share_url(base: str, query: str) -> str:
+    """The link to the Find page with this search: the app's root plus the query string.
+
+    The Find page is the default page, served at the root: ``/find`` opens a
+    "Page not found" dialog in Streamlit 1.67 (issue 18).
+    """
+    return f"{base}?{query}" if query else base
 
 
 def _base_url() -> str:
+    """The app's root URL (with any ``server.baseUrlPath``), ending in ``/``."""
     try:
         url = str(st.context.url)
     except Exception:
         return "/"
-    return url.split("?", 1)[0].rsplit("/", 1)[0] + "/"
+    return url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[0] + "/"

@@ -9,7 +9,8 @@ from urllib.parse import quote_plus
 
 import streamlit as st
 
-from finder.errors import FinderError, GeocodeNotFound
+from finder.errors import FinderError, GeocodeNotFound, OutsideMassachusetts
+from finder.gazetteer import SOURCE as GAZETTEER
 from finder.model import (
     LANGUAGES,
     MOUD,
@@ -21,8 +22,8 @@ from finder.model import (
     Precision,
     Service,
 )
-from finder.ui import common
-from finder.ui.common import md
+from finder.ui import common, safe
+from finder.ui.safe import md
 from finder.urlstate import (
     FIELDS,
     decode_params,
@@ -32,6 +33,9 @@ from finder.urlstate import (
     round_coords,
 )
 
+#: The page files, for ``st.page_link``.
+PAGE = "finder/ui/pages/find.py"
+COMPARE_PAGE = "finder/ui/pages/compare.py"
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_NAMES = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
 TIMES = tuple(f"{h:02d}:{m:02d}" for h in range(6, 24) for m in (0, 30))
@@ -42,6 +46,11 @@ WHEN_LABELS = {
     "evening": "Evenings (5 PM or later)",
     "weekend": "Weekends",
 }
+LEVEL_LABELS = {
+    "IOP": "IOP (intensive outpatient)",
+    "SOAP": "SOAP (structured outpatient, Massachusetts)",
+    "PHP": "PHP (partial hospitalization, day treatment)",
+}
 SORT_LABELS = {"distance": "Nearest first", "verified": "Recently verified", "fit": "Best fit to my times"}
 WHAT_IS_IOP = """
 An **intensive outpatient program (IOP)** is treatment for alcohol or drug use that you attend
@@ -50,6 +59,10 @@ keeping up with work, school or family. It mixes group therapy, individual couns
 about recovery and, often, medication for opioid or alcohol use disorder.
 In Massachusetts, a similar level of care is called a **structured outpatient addiction program
 (SOAP)**; searching for IOP here finds both.
+A **partial hospitalization program (PHP)**, also called day treatment, is a step more intensive:
+about 5 days a week for most of the day (often 20 hours a week or more), usually at or near a
+hospital, for people who need more support than an IOP but do not need to stay overnight.
+PHP programs are left out of a search unless you choose them under **More filters → Level of care**.
 It is more support than a weekly counseling visit and less than a residential (live-in) program.
 If you are not sure what you need, the Helpline at 800-327-5050 can help you choose.
 """
@@ -100,9 +113,19 @@ def shareable_params() -> dict[str, str]:
     if safe is not None:
         state["q"], state["at"] = safe, ""
     elif typed:
-        # Only the coordinates found for exactly this text, never a stale pair.
-        found = st.session_state.get("_typed_at") or ("", "")
-        state["q"], state["at"] = "", found[1] if found[0] == typed else ""
+        # Only what was found for exactly this text, never a stale pair.
+        found = st.session_state.get("_typed_at") or ("", "", "")
+        same = found[0] == typed
+        # A misspelled town ("Worcestor") is shared as the town it was corrected to.
+        # Text with digits may be a street address: only ever its rounded point.
+        corrected = (
+            _url_text(found[2]) if same and found[2] and not any(c.isdigit() for c in typed)
+            else None
+        )
+        if corrected:
+            state["q"], state["at"] = corrected, ""
+        else:
+            state["q"], state["at"] = "", found[1] if same else ""
     else:
         state["at"] = st.session_state.get("_device_at", "")
     return encode_state(state)
@@ -113,7 +136,8 @@ def sync_url(place: Place | None, *, shortlist_only: bool = False) -> None:
     if not shortlist_only:
         typed = " ".join(str(st.session_state.get("q") or "").split())
         if place is not None and typed:
-            st.session_state["_typed_at"] = (typed, format_coords(place.lat, place.lon))
+            label = place.label if place.source == GAZETTEER else ""
+            st.session_state["_typed_at"] = (typed, format_coords(place.lat, place.lon), label)
         st.session_state["_saved_search"] = {
             spec.key: st.session_state.get(spec.key, spec.default) for spec in FIELDS if spec.key != "sl"
         }
@@ -178,6 +202,10 @@ def _form(cfg) -> None:  # type: ignore[no-untyped-def]
         st.checkbox("Only programs accepting new clients", key="acc")
         st.checkbox("Include programs with no schedule listed", key="unk",
                     help="Many programs have not told us their session times. Call them to ask.")
+        st.multiselect("Level of care", list(LEVEL_LABELS), key="level",
+                       format_func=LEVEL_LABELS.__getitem__, placeholder="Any level",
+                       help="IOP and SOAP are chosen to start with. Add PHP for day "
+                       "treatment: see 'What is an IOP?' above.")
         st.selectbox("Sort by", list(SORT_LABELS), key="sort", format_func=SORT_LABELS.__getitem__)
 
 
@@ -235,17 +263,34 @@ def _resolve_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
         return loc.from_device(*coords) if coords else None
     try:
         return loc.locate(typed)
+    except OutsideMassachusetts as err:
+        _outside_massachusetts(err)
+        return err.nearby
     except GeocodeNotFound as err:
-        st.error(err.user_message)
+        # The message repeats what was typed: shown as text, never as Markdown.
+        st.error(md(err.user_message))
         if err.suggestions:
             st.write("Did you mean:")
             cols = st.columns(min(len(err.suggestions), 3))
             for i, suggestion in enumerate(err.suggestions[:3]):
-                cols[i].button(suggestion, key=f"dym_{i}", on_click=_use_suggestion, args=(suggestion,))
+                cols[i].button(md(suggestion), key=f"dym_{i}", on_click=_use_suggestion, args=(suggestion,))
         return None
     except FinderError as err:
-        st.error(err.user_message)
+        st.error(md(err.user_message))
         return None
+
+
+#: Where to look outside Massachusetts (SAMHSA runs both).
+ELSEWHERE = (
+    "Search [FindTreatment.gov](https://findtreatment.gov) for programs in every state, or "
+    "call the SAMHSA National Helpline at [1-800-662-4357](tel:+18006624357): free, "
+    "confidential, 24 hours a day, in English and Spanish."
+)
+
+
+def _outside_massachusetts(err: OutsideMassachusetts) -> None:
+    """Say that we cover Massachusetts only, and where to look instead (issue 18)."""
+    st.warning(f"{md(err.user_message)} {ELSEWHERE}", icon=":material/travel_explore:")
 
 
 def current_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
@@ -254,7 +299,10 @@ def current_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
     loc = common.locator(cfg)
     try:
         if typed:
-            return loc.locate(typed)
+            try:
+                return loc.locate(typed)
+            except OutsideMassachusetts as err:
+                return err.nearby
         at = st.session_state.get("_device_at") or ""
         coords = round_coords(str(at)) if at else None
         return loc.from_device(*coords) if coords else None
@@ -273,6 +321,7 @@ def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyp
     With ``filters=False`` only the place and the availability are kept, for
     distances and fit on the compare page.
     """
+    from finder.model import LevelOfCare
     from finder.search import PartOfDay, SearchQuery, SortOrder
 
     s = _snapshot()
@@ -301,6 +350,7 @@ def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyp
         languages=tuple(s.get("lang") or []),
         attendance=attendance,
         accepting_new_clients=bool(s.get("acc")),
+        level_of_care=tuple(LevelOfCare(v) for v in s.get("level") or [] if v in LEVEL_LABELS),
         sort=SortOrder(s.get("sort") or "distance"),
     )
 
@@ -325,7 +375,10 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
         if p.intake_phone:
             contact.append(f"Intake: [{md(p.intake_phone)}]({_tel(p.intake_phone)})")
         if p.website:
-            contact.append(f"[Website]({p.website})")
+            # Only an address the URL parser accepts becomes a link (issue 17).
+            website = safe.web_url(p.website)
+            if website is not None:
+                contact.append(safe.md_link("Website", website))
         st.markdown(" · ".join(contact))
         st.markdown(f":material/calendar_month: **Sessions:** {md(match.schedule_text)}")
         for reason in match.reasons:
@@ -357,13 +410,17 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
         if stale:
             verified = f":material/warning: {verified}: may be out of date, call to confirm"
         st.caption(f"{verified} · Source: {md(p.source)}")
-        _shortlist_button(p.program_id)
+        cols = st.columns(2)
+        with cols[0]:
+            _shortlist_button(p.program_id)
+            if p.program_id in (st.session_state.get("sl") or []):
+                shortlist_link()
+        cols[1].page_link(PROGRAM_PAGE, label="Program page (to share)", icon=":material/open_in_new:",
+                          query_params={"id": p.program_id})
 
 
 def _html(text: object) -> str:
-    import html
-
-    return html.escape(str(text))
+    return safe.html(text)
 
 
 def _tel(phone: str) -> str:
@@ -398,6 +455,17 @@ def _shortlist_button(program_id: str) -> None:
         st.rerun()
 
 
+PROGRAM_PAGE = "finder/ui/pages/program.py"
+
+
+def shortlist_link() -> None:
+    """"Shortlist (3) → Compare", once something is on the shortlist (issue 18)."""
+    count = len(st.session_state.get("sl") or [])
+    if count:
+        st.page_link(COMPARE_PAGE, label=f"Shortlist ({count}) → Compare",
+                     icon=":material/checklist:")
+
+
 def _no_results(result) -> None:  # type: ignore[no-untyped-def]
     st.info(
         "**No programs match all of these choices.** Try a wider distance, fewer filters, "
@@ -417,6 +485,36 @@ def _set(key: str, value: object) -> None:
     """Set one piece of state; any change but paging starts again at page 1."""
     st.session_state["page"] = 1
     st.session_state[key] = value
+    if key == "page":
+        st.session_state["_scroll_to_results"] = True
+
+
+def _scroll_to_results() -> None:
+    """Bring the person to the top of the results (after a new search, or Next/Previous).
+
+    The pager sits below ten cards, and on a phone the results start below the
+    form: without this nothing seems to happen (issue 18). The script scrolls
+    only when the results' heading is above the screen or low on it, and
+    stops once it is in place. A new element each time, so it runs again.
+    """
+    count = int(st.session_state.get("_scroll_count", 0)) + 1
+    st.session_state["_scroll_count"] = count
+    st.html(
+        f"<script>/* scroll {count} */(function () {{"
+        "var tries = 0;"
+        "function go() {"
+        "  var el = window.parent.document.querySelector('.results-top');"
+        "  if (el) {"
+        "    var top = el.getBoundingClientRect().top, h = window.parent.innerHeight;"
+        "    if (top >= 0 && top <= h * 0.35) { return; }"
+        "    el.scrollIntoView({block: 'start'});"
+        "  }"
+        "  if (tries++ < 30) { setTimeout(go, 100); }"
+        "}"
+        "setTimeout(go, 50);"
+        "})();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _clear_filters() -> None:
@@ -431,6 +529,7 @@ def render() -> None:
     common.page_chrome(cfg)
     restore_state()
     st.title("Find an intensive outpatient program")
+    shortlist_link()
     with st.expander("What is an IOP?"):
         st.markdown(WHAT_IS_IOP)
     _form(cfg)
@@ -445,14 +544,22 @@ def render() -> None:
             st.info("Type a ZIP code, town or address above to see programs near you.")
         return
     if place.note:
-        st.caption(place.note)
+        st.caption(md(place.note))
     from finder.search import describe, search
 
     query = build_query(place)
     result = search(catalog, query)
-    st.subheader(describe(query))
+    st.markdown('<div class="results-top" aria-hidden="true"></div>', unsafe_allow_html=True)
+    where = (st.session_state.get("q"), st.session_state.get("_device_at"))
+    if st.session_state.get("_last_searched") != where:
+        st.session_state["_last_searched"] = where
+        st.session_state["_scroll_to_results"] = True
+    if st.session_state.pop("_scroll_to_results", False):
+        _scroll_to_results()
+    # The heading names the place: from the typed text or the geocoder's label.
+    st.subheader(md(describe(query)))
     if result.message:
-        st.caption(result.message)
+        st.caption(md(result.message))
     if not result.matches:
         _no_results(result)
         return
