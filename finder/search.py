@@ -80,6 +80,7 @@ __all__ = [
     "SortOrder",
     "attendance_code",
     "describe",
+    "filter_clauses",
     "haversine_miles",
     "mask_of",
     "search",
@@ -1025,30 +1026,60 @@ def describe(query: SearchQuery) -> str:
         where = f"at any distance from {place}"
     else:
         where = f"within {query.radius_miles} miles of {place}"
-    clauses: list[str] = []
-    if query.insurance:
-        clauses.append(f"take {_join([str(p) for p in query.insurance], 'or')}")
-    if query.sessions:
-        clauses.append(f"meet {_join([_PART_WORDS[p] for p in query.sessions], 'or')}")
-    if query.available:
-        clauses.append(f"fit your availability ({schedule_in_words(query.available)})")
-    if query.services:
-        clauses.append(f"offer {_join([_SERVICE_WORDS[s] for s in query.services], 'or')}")
-    if query.populations:
-        clauses.append(f"serve {_join([_POPULATION_WORDS[p] for p in query.populations], 'or')}")
-    if query.languages:
-        clauses.append(f"offer services in {_join(list(query.languages), 'or')}")
-    if query.attendance == Attendance.IN_PERSON:
-        clauses.append("meet in person")
-    elif query.attendance == Attendance.TELEHEALTH:
-        clauses.append("offer telehealth")
-    elif query.attendance == Attendance.HYBRID:
-        clauses.append("offer both in-person and telehealth sessions")
-    if query.accepting_new_clients:
-        clauses.append("are accepting new clients")
+    clauses = filter_clauses(query)
     sentence = f"{subject} {where}"
     if clauses:
         sentence += f" that {_join(clauses)}"
     if query.filters_schedule and query.include_unknown_schedule:
         sentence += ", plus programs with no schedule listed"
     return sentence
+
+
+def filter_clauses(query: SearchQuery, *, singular: bool = False) -> list[str]:
+    """Say what each filter of a query asks for, as verb phrases.
+
+    Parameters
+    ----------
+    query : SearchQuery
+        The query; its origin and radius are not described.
+    singular : bool
+        Phrases for one program ("takes MassHealth") instead of several
+        ("take MassHealth").
+
+    Returns
+    -------
+    list of str
+        One phrase per active filter, in a fixed order, e.g.
+        ``["take MassHealth", "meet in the evening"]``; empty without filters.
+    """
+
+    def verb(plural: str) -> str:
+        if not singular:
+            return plural
+        return {"are": "is", "fit": "fits", "meet": "meets", "offer": "offers",
+                "serve": "serves", "take": "takes"}[plural]
+
+    clauses: list[str] = []
+    if query.insurance:
+        clauses.append(f"{verb('take')} {_join([str(p) for p in query.insurance], 'or')}")
+    if query.sessions:
+        clauses.append(f"{verb('meet')} {_join([_PART_WORDS[p] for p in query.sessions], 'or')}")
+    if query.available:
+        clauses.append(f"{verb('fit')} your availability ({schedule_in_words(query.available)})")
+    if query.services:
+        clauses.append(f"{verb('offer')} {_join([_SERVICE_WORDS[s] for s in query.services], 'or')}")
+    if query.populations:
+        clauses.append(
+            f"{verb('serve')} {_join([_POPULATION_WORDS[p] for p in query.populations], 'or')}"
+        )
+    if query.languages:
+        clauses.append(f"{verb('offer')} services in {_join(list(query.languages), 'or')}")
+    if query.attendance == Attendance.IN_PERSON:
+        clauses.append(f"{verb('meet')} in person")
+    elif query.attendance == Attendance.TELEHEALTH:
+        clauses.append(f"{verb('offer')} telehealth")
+    elif query.attendance == Attendance.HYBRID:
+        clauses.append(f"{verb('offer')} both in-person and telehealth sessions")
+    if query.accepting_new_clients:
+        clauses.append(f"{verb('are')} accepting new clients")
+    return clauses
