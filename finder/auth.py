@@ -4,20 +4,22 @@ The password comes from ``FINDER_ADMIN_PASSWORD`` (or ``admin_password`` in
 Streamlit secrets). It may be given as plain text or, better, as a PBKDF2 hash
 made by ``python -m finder.auth`` (``pbkdf2_sha256$<iterations>$<salt>$<hash>``).
 Either way only a hash is kept in memory, and attempts are compared with
-``hmac.compare_digest``. Repeated failures make the next attempt wait longer.
+``hmac.compare_digest``. Repeated failures from one client (browser session,
+or address) make that client's next attempt wait longer; see ``Throttle``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["PasswordCheck", "Throttle", "hash_password"]
+__all__ = ["Attempt", "PasswordCheck", "Throttle", "hash_password"]
 
 _ITERATIONS = 200_000
 
@@ -49,8 +51,12 @@ class PasswordCheck:
 
     @classmethod
     def from_config(cls, configured: str | None) -> PasswordCheck | None:
-        """Build from the configured value; None when no password is set (admin off)."""
-        if not configured:
+        """Build from the configured value; None when no password is set (admin off).
+
+        A value of only spaces counts as unset: it is almost certainly a
+        mistake in a secrets file, not a password anyone chose.
+        """
+        if not configured or not configured.strip():
             return None
         if configured.startswith("pbkdf2_sha256$") and configured.count("$") == 3:
             return cls(configured)
@@ -66,38 +72,137 @@ class PasswordCheck:
         return hmac.compare_digest(candidate.encode(), self.stored.encode())
 
 
+@dataclass(slots=True)
+class _Client:
+    score: float = 0.0  # failures, decaying; an attempt being checked counts as one
+    at: float = 0.0  # when ``score`` was measured
+    failed_at: float = 0.0  # the last failure (or reservation)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What ``Throttle.attempt`` decided.
+
+    Parameters
+    ----------
+    ok : bool
+        The password was checked and is right.
+    wait_s : float
+        When refused without checking: seconds until the next try is allowed.
+    """
+
+    ok: bool
+    wait_s: float = 0.0
+
+    @property
+    def refused(self) -> bool:
+        """True when the password was not even checked (too many failures)."""
+        return self.wait_s > 0
+
+
 @dataclass
 class Throttle:
-    """Slow down repeated failures: after ``free`` failures, wait 2, 4, 8... s (max 60).
+    """Slow down repeated wrong passwords, per client, with decay, without locking anyone out.
 
-    One instance is shared by every session of the app process, so opening a
-    new browser tab does not reset it.
+    Failures are counted per client key: ``"session:<id>"`` (the browser tab's
+    Streamlit session) and ``"ip:<address>"`` where Streamlit exposes the
+    address. After ``free`` failures of a key (``shared_free`` for an address,
+    which several people may share behind one proxy), the next attempt from
+    that key waits 2, 4, 8... s, at most ``max_wait_s``. Counts decay with a
+    half-life of ``half_life_s``, so an old burst is forgotten.
+
+    A stranger's failures count only against the stranger's own keys: the
+    admin's session is never slowed by them, and an address shared with a
+    stranger slows the admin by at most ``max_wait_s``, never more.
+
+    Checking is race-free: ``attempt`` reserves the try under a lock (counting
+    it as a failure in advance) before the slow hash runs, so N simultaneous
+    wrong passwords from one client are not all checked; a right password
+    gives the reservation back.
     """
 
     free: int = 3
+    shared_free: int = 20
     max_wait_s: float = 60.0
+    half_life_s: float = 900.0
     clock: Callable[[], float] = time.monotonic
-    failures: int = 0
-    next_allowed: float = 0.0
+    max_clients: int = 10_000
+    _clients: dict[str, _Client] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def wait_s(self) -> float:
-        """Seconds until the next attempt is allowed (0 when allowed now)."""
-        return max(0.0, self.next_allowed - self.clock())
+    def _allowance(self, key: str) -> int:
+        return self.shared_free if key.startswith("ip:") else self.free
 
-    def failed(self) -> None:
-        """Record a failed attempt."""
-        with self._lock:
-            self.failures += 1
-            if self.failures >= self.free:
-                wait = min(self.max_wait_s, 2.0 ** (self.failures - self.free + 1))
-                self.next_allowed = self.clock() + wait
+    def _score(self, key: str, now: float) -> float:
+        client = self._clients.get(key)
+        if client is None:
+            return 0.0
+        return client.score * 0.5 ** (max(0.0, now - client.at) / self.half_life_s)
 
-    def succeeded(self) -> None:
-        """Record a successful login: the slate is wiped."""
+    def _wait(self, key: str, now: float) -> float:
+        client = self._clients.get(key)
+        if client is None:
+            return 0.0
+        # Whole failures: a count that has decayed a little still counts.
+        over = math.floor(self._score(key, now) + 0.5) - self._allowance(key)
+        if over < 0:
+            return 0.0
+        # Measured from the last failure: waiting it out allows the next try.
+        return max(0.0, min(self.max_wait_s, 2.0 ** (over + 1)) - (now - client.failed_at))
+
+    def wait_s(self, keys: Sequence[str]) -> float:
+        """Seconds until these client keys may try again (0 when allowed now)."""
         with self._lock:
-            self.failures = 0
-            self.next_allowed = 0.0
+            now = self.clock()
+            return max((self._wait(k, now) for k in keys), default=0.0)
+
+    def _forget_old(self, now: float) -> None:
+        if len(self._clients) < self.max_clients:
+            return
+        # Bounded memory: drop the clients whose count has decayed away.
+        for key in [k for k, c in self._clients.items() if self._score(k, now) < 0.5]:
+            del self._clients[key]
+
+    def attempt(self, keys: Sequence[str], verify: Callable[[], bool]) -> Attempt:
+        """Check a password for a client, or refuse without checking when it must wait.
+
+        Parameters
+        ----------
+        keys : sequence of str
+            The client's keys, e.g. ``["session:abc", "ip:192.0.2.7"]``.
+        verify : callable
+            Runs the (slow) password check; called only when allowed.
+
+        Returns
+        -------
+        Attempt
+        """
+        with self._lock:
+            now = self.clock()
+            wait = max((self._wait(k, now) for k in keys), default=0.0)
+            if wait > 0:
+                return Attempt(False, wait)
+            self._forget_old(now)
+            for key in keys:  # reserve: counted as a failure until proven right
+                score = self._score(key, now)
+                self._clients[key] = _Client(score + 1, now, now)
+        ok = False
+        try:
+            ok = bool(verify())
+        finally:
+            if ok:
+                with self._lock:
+                    now = self.clock()
+                    for key in keys:
+                        client = self._clients.get(key)
+                        if client is None:
+                            continue
+                        if key.startswith("ip:"):
+                            client.score = max(0.0, self._score(key, now) - 1)
+                            client.at = now
+                        else:
+                            del self._clients[key]  # this client's slate is wiped
+        return Attempt(ok)
 
 
 if __name__ == "__main__":  # pragma: no cover - a tiny helper for deployers

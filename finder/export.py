@@ -1,11 +1,14 @@
 """Export a shortlist or a result list as CSV, Excel (openpyxl) or a print-friendly page.
 
 Every export states the search, the date and the data source. Every text cell
-is neutralized against spreadsheet formula injection: a cell that starts with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so a
-spreadsheet shows it as text instead of running it (OWASP "CSV Injection",
-https://owasp.org/www-community/attacks/CSV_Injection). Plain numbers such as
-``-71.1`` are left alone.
+is neutralized against spreadsheet formula injection by ``neutralize``, the one
+guard every export uses (also the admin's problems CSV): a cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab, a carriage return or a line break, also after
+leading spaces (a no-break space too), gets a leading ``'`` so a spreadsheet
+shows it as text instead of running it (OWASP "CSV Injection",
+https://owasp.org/www-community/attacks/CSV_Injection). A cell that is exactly
+a plain decimal number such as ``-71.1`` is left alone in every export: a
+spreadsheet reads it as that number and nothing else.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ __all__ = [
     "to_xlsx",
 ]
 
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# Invisible characters a spreadsheet skips before reading a formula.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 #: (key, header) of every exported column, in order.
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -88,12 +93,18 @@ def neutralize(value: object) -> object:
     Returns
     -------
     object
-        Numbers and None unchanged; a string starting with a formula trigger
-        gets a leading ``'``.
+        Numbers and None unchanged; a string whose first visible character
+        is a formula trigger (or that starts with a tab, carriage return or
+        line break) gets a leading ``'``. A plain decimal number is unchanged.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value or _PLAIN_NUMBER.fullmatch(value):
         return value
-    if value.startswith(_DANGEROUS_START) and not _PLAIN_NUMBER.fullmatch(value):
+    if value.startswith(_DANGEROUS_START):
+        return "'" + value
+    visible = value
+    while visible and (visible[0].isspace() or visible[0] in _INVISIBLE):
+        visible = visible[1:]
+    if visible.startswith(_DANGEROUS_START):
         return "'" + value
     return value
 

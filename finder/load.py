@@ -19,7 +19,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -53,6 +53,8 @@ from finder.schema import (
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_ROWS",
+    "MAX_LISTED_ERRORS",
     "Issue",
     "Loaded",
     "ValidationReport",
@@ -65,6 +67,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: Most programs (rows below the header) a provider CSV may have: the
+#: ``upload_max_rows`` setting's default. Massachusetts has a few hundred IOPs.
+DEFAULT_MAX_ROWS = 50_000
+#: Most problems kept in a report; the rest are counted (``error_count``).
+MAX_LISTED_ERRORS = 1_000
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx/zip, legacy xls
 
@@ -87,20 +94,65 @@ class Issue:
         return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
 
+class IssueList(list):  # type: ignore[type-arg]
+    """A list of issues that keeps the first ``limit`` and counts every one.
+
+    A file of a million bad rows must not cost gigabytes or print ten million
+    lines (issue 17): ``append`` past the limit only counts the issue and
+    remembers its row, so ``total`` and ``rows`` stay exact.
+    """
+
+    def __init__(self, limit: int = MAX_LISTED_ERRORS) -> None:
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+        self.rows: set[int] = set()
+
+    def append(self, issue: Issue) -> None:
+        """Count the issue and its row; keep it while under the limit."""
+        self.total += 1
+        self.rows.add(issue.row)
+        if len(self) < self.limit:
+            super().append(issue)
+
+    def extend(self, issues: Iterable[Issue]) -> None:  # type: ignore[override]
+        """Append each issue."""
+        for issue in issues:
+            self.append(issue)
+
+
 @dataclass(slots=True)
 class ValidationReport:
     """Everything wrong with one provider CSV.
 
     ``file_error`` is set when the file cannot be used at all; then ``rows``
     is 0. ``notices`` are things handled for the admin (a BOM, Latin-1, a ``;``
-    delimiter) that they may want to know about.
+    delimiter) that they may want to know about. ``errors`` keeps the first
+    ``MAX_LISTED_ERRORS`` problems; ``error_count`` and ``bad_rows`` count them all.
     """
 
     rows: int = 0
     valid_rows: int = 0
-    errors: list[Issue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=IssueList)
     notices: list[str] = field(default_factory=list)
     file_error: str | None = None
+
+    @property
+    def error_count(self) -> int:
+        """Every problem found, also those not kept in ``errors``."""
+        return self.errors.total if isinstance(self.errors, IssueList) else len(self.errors)
+
+    @property
+    def errors_truncated(self) -> bool:
+        """True when ``errors`` lists only the first problems."""
+        return self.error_count > len(self.errors)
+
+    @property
+    def bad_rows(self) -> set[int]:
+        """The spreadsheet rows with at least one problem (all of them, listed or not)."""
+        if isinstance(self.errors, IssueList):
+            return set(self.errors.rows)
+        return {i.row for i in self.errors}
 
     @property
     def ok(self) -> bool:
@@ -121,6 +173,8 @@ class ValidationReport:
             "valid_rows": self.valid_rows,
             "errors": [i.as_dict() for i in self.errors],
         }
+        if self.errors_truncated:
+            out["error_count"] = self.error_count
         if self.notices:
             out["notices"] = list(self.notices)
         if self.file_error is not None:
@@ -131,11 +185,14 @@ class ValidationReport:
         """Return a plain-language report for the CLI."""
         if self.file_error is not None:
             return f"{name}: cannot be used. {self.file_error}"
-        lines = [f"{name}: {self.rows} rows, {self.valid_rows} valid, {len(self.errors)} errors."]
+        lines = [f"{name}: {self.rows} rows, {self.valid_rows} valid, {self.error_count} errors."]
         lines += [f"note: {n}" for n in self.notices]
         lines += [
             f"row {i.row}, column {i.column}: {i.message} (value: {i.value!r})" for i in self.errors
         ]
+        if self.errors_truncated:
+            lines.append(f"... and {self.error_count - len(self.errors)} more errors "
+                         f"(only the first {len(self.errors)} are listed).")
         return "\n".join(lines)
 
 
@@ -212,7 +269,7 @@ def _sniff_delimiter(text: str, report: ValidationReport) -> str:
 
 
 def _read_table(
-    text: str, report: ValidationReport
+    text: str, report: ValidationReport, max_rows: int = DEFAULT_MAX_ROWS
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Return the header and the non-empty rows below it, each with its spreadsheet row.
 
@@ -222,7 +279,19 @@ def _read_table(
     """
     delimiter = _sniff_delimiter(text, report)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        records = []
+        filled = 0
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            records.append(record)
+            if any(cell.strip() for cell in record):
+                filled += 1
+                if filled > max_rows + 1:  # the header, then max_rows programs
+                    report.file_error = (
+                        f"The file has more than {max_rows:,} programs (rows); the limit is "
+                        f"{max_rows:,} (the upload_max_rows setting). Check that it is the "
+                        "provider CSV and not a larger export."
+                    )
+                    return [], []
     except csv.Error as err:
         if "field larger than field limit" in str(err):
             report.file_error = (
@@ -409,6 +478,7 @@ def load_programs(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     today: dt.date | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> Loaded:
     """Read and validate a provider CSV; never raises on bad content.
 
@@ -420,6 +490,9 @@ def load_programs(
         Larger files are refused with a clear ``file_error``.
     today : datetime.date, optional
         For the "not in the future" rules; defaults to today.
+    max_rows : int
+        Files with more programs (rows below the header) are refused with a
+        clear ``file_error`` before any cell is checked.
 
     Returns
     -------
@@ -435,7 +508,7 @@ def load_programs(
     text = _decode(data, report)
     if text is None:
         return Loaded([], report)
-    header, records = _read_table(text, report)
+    header, records = _read_table(text, report, max_rows)
     if report.file_error is not None:
         return Loaded([], report)
     if not records:
@@ -484,7 +557,7 @@ def load_programs(
     report.errors.sort(key=lambda i: (i.row, COLUMN_NAMES.index(i.column) if i.column in COLUMN_NAMES else 99))
     report.rows = len(rows)
 
-    bad_rows = {i.row for i in report.errors}
+    bad_rows = report.bad_rows
     missing_required = any(i.row == 1 for i in report.errors)
     programs: list[Program] = []
     if not missing_required:

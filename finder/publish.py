@@ -49,7 +49,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from finder.errors import PublishError
-from finder.load import DEFAULT_MAX_BYTES, Issue, Loaded, load_programs, read_meta
+from finder.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, Issue, Loaded, load_programs, read_meta
 from finder.schema import COLUMN_NAMES
 
 __all__ = [
@@ -323,25 +323,82 @@ def _index_path(data_dir: Path) -> Path:
     return data_dir / HISTORY_DIR / INDEX_NAME
 
 
+#: What ``history/index.json`` must look like (JSON Schema). Every field the
+#: code reads is required and typed, and ``file`` is a plain file name, so a
+#: damaged or hand-edited index can neither crash a publish nor point it at a
+#: file outside ``history/`` (issue 17, defect 10).
+INDEX_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "required": ["versions"],
+    "properties": {
+        "format": {"type": "integer"},
+        "versions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["version", "sha256", "file", "status"],
+                "properties": {
+                    "version": {"type": "string", "pattern": "^v[0-9]{1,9}$"},
+                    "created": {"type": "string", "maxLength": 64},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "size_bytes": {"type": "integer", "minimum": 0},
+                    "programs": {"type": "integer", "minimum": 0},
+                    "summary": {"type": "string"},
+                    "source": {"type": "string"},
+                    "file": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"},
+                    "status": {"enum": ["pending", "published"]},
+                    "meta": {"type": "object"},
+                    "flagged_for_review": {"type": "array", "items": {"type": "string"}},
+                    "rolled_back_to": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _damaged(path: Path, detail: str) -> PublishError:
+    return PublishError(
+        f"{path} is damaged: {detail}",
+        f"The version history ({HISTORY_DIR}/{INDEX_NAME}) is damaged, so nothing was "
+        "published. Restore it from a backup, or move the history folder aside.",
+    )
+
+
+def _history_file(data_dir: Path, entry: Mapping[str, object]) -> Path:
+    """Return the path of an entry's copy; refuse one not directly inside ``history/``."""
+    history_dir = (data_dir / HISTORY_DIR).resolve()
+    name = str(entry.get("file", ""))
+    path = (history_dir / name).resolve()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}", name, flags=re.ASCII) \
+            or path.parent != history_dir:
+        raise _damaged(data_dir / HISTORY_DIR / INDEX_NAME, f"file {name!r} is outside history/")
+    return path
+
+
 def _read_index(data_dir: Path) -> list[dict[str, object]]:
+    """Read and validate the history index; raise PublishError when it is damaged."""
+    import jsonschema
+
     path = _index_path(data_dir)
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
-    except OSError as err:
+    except (OSError, UnicodeDecodeError) as err:
         raise PublishError(f"cannot read {path}: {err}", "The version history can't be read.") from err
     try:
         doc = json.loads(raw)
-        entries = doc["versions"]
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise TypeError("versions is not a list of objects")
-    except (ValueError, KeyError, TypeError) as err:
-        raise PublishError(
-            f"{path} is damaged: {err}",
-            f"The version history ({HISTORY_DIR}/{INDEX_NAME}) is damaged, so nothing was "
-            "published. Restore it from a backup, or move the history folder aside.",
-        ) from err
+    except (ValueError, RecursionError) as err:
+        raise _damaged(path, f"not JSON: {type(err).__name__}") from err
+    try:
+        jsonschema.validate(doc, INDEX_SCHEMA)
+    except jsonschema.ValidationError as err:
+        where = "/".join(str(p) for p in err.absolute_path) or "top level"
+        raise _damaged(path, f"{where}: {err.message[:200]}") from err
+    entries: list[dict[str, object]] = doc["versions"]
+    for entry in entries:
+        _history_file(data_dir, entry)
     return entries
 
 
@@ -446,7 +503,7 @@ def _recover(data_dir: Path) -> list[dict[str, object]]:
         else:
             entries.remove(entry)
             with contextlib.suppress(OSError):
-                (history_dir / str(entry["file"])).unlink()
+                _history_file(data_dir, entry).unlink()
     _write_index(data_dir, entries)
     return entries
 
@@ -531,10 +588,10 @@ def _row_summary(old: bytes | None, new: bytes) -> str:
 
 
 def _prepare_bytes(
-    data: bytes, *, valid_rows_only: bool, max_bytes: int
+    data: bytes, *, valid_rows_only: bool, max_bytes: int, max_rows: int = DEFAULT_MAX_ROWS
 ) -> tuple[bytes, Loaded, tuple[Issue, ...], list[str]]:
     """Validate ``data`` and return the exact bytes to publish, or raise PublishError."""
-    loaded = load_programs(data, max_bytes=max_bytes)
+    loaded = load_programs(data, max_bytes=max_bytes, max_rows=max_rows)
     report = loaded.report
     notices = list(report.notices)
     if report.file_error is not None:
@@ -550,13 +607,14 @@ def _prepare_bytes(
     rejected: tuple[Issue, ...] = ()
     rows = loaded.rows
     if report.errors:
-        if not valid_rows_only:
+        if not valid_rows_only or report.errors_truncated:
             raise PublishError(
-                f"{len(report.errors)} validation errors",
-                f"The file has {len(report.errors)} errors in "
-                f"{len({i.row for i in report.errors})} rows. Fix them, or publish the valid rows only.",
+                f"{report.error_count} validation errors",
+                f"The file has {report.error_count} errors in "
+                f"{len(report.bad_rows)} rows. Fix them"
+                + ("." if report.errors_truncated else ", or publish the valid rows only."),
             )
-        bad = {i.row for i in report.errors}
+        bad = report.bad_rows
         rows = [row for number, row in loaded.numbered_rows() if number not in bad]
         rejected = tuple(report.errors)
         if not rows:
@@ -569,7 +627,7 @@ def _prepare_bytes(
     out = rows_to_csv(rows, header)
     if not is_plain_csv(data, loaded.header):
         notices.append("The file was saved as UTF-8 with commas, the format the app reads.")
-    check = load_programs(out, max_bytes=max(max_bytes, len(out)))
+    check = load_programs(out, max_bytes=max(max_bytes, len(out)), max_rows=max_rows)
     if not check.report.ok:  # a safety net: never publish what would not validate
         raise PublishError(
             f"re-validation failed: {check.report.to_text()}",
@@ -692,6 +750,20 @@ def publish(
     return PublishResult(_entry_to_version(entry, live=True), rejected, tuple(notices))
 
 
+def _refuse_links(data_dir: Path) -> None:
+    """Refuse to replace a symbolic link: an atomic rename would silently make it a plain file."""
+    for name in (PROVIDERS_NAME, META_NAME):
+        path = data_dir / name
+        if path.is_symlink():
+            raise PublishError(
+                f"{path} is a symbolic link",
+                f"{name} in the data folder is a symbolic link (to {os.readlink(path)}). "
+                "Publishing would replace the link with a plain file, so nothing was "
+                "published. Point FINDER_DATA_DIR at the real folder, or replace the link "
+                "with the file itself.",
+            )
+
+
 def _apply(
     data_dir: Path,
     entries: list[dict[str, object]],
@@ -704,6 +776,7 @@ def _apply(
     extra: Mapping[str, object] | None = None,
 ) -> dict[str, object]:
     """Record a pending version, swap the live files, then mark it published."""
+    _refuse_links(data_dir)
     entry = _add_entry(data_dir, entries, out, programs=programs, summary=summary,
                        source=source, meta=meta, status="pending",
                        created=str(meta.get("created") or _now()), extra=extra)
@@ -753,7 +826,8 @@ def history(data_dir: str | Path) -> list[Version]:
 
 
 def _normalize_version(version: str) -> str:
-    match = re.fullmatch(r"[vV]?0*(\d+)", version.strip())
+    # ASCII digits only: "\d" would also take "٣" or "³" (issue 17, defect 14).
+    match = re.fullmatch(r"[vV]?0*([0-9]{1,9})", version.strip(), flags=re.ASCII)
     return f"v{int(match.group(1)):04d}" if match else version.strip()
 
 
@@ -790,7 +864,7 @@ def rollback(
             entries = _recover(data_dir)
             published = [e for e in entries if e.get("status") == "published"]
             matches = [e for e in published if e["version"] == wanted]
-            if not matches and len(version.strip()) >= 8:
+            if not matches and len(version.strip()) >= 8 and version.strip().isascii():
                 matches = [e for e in published if str(e["sha256"]).startswith(version.strip().lower())]
             if len(matches) != 1:
                 known = ", ".join(str(e["version"]) for e in published[-5:]) or "none"
@@ -800,7 +874,7 @@ def rollback(
                     "See `finder history`.",
                 )
             target = matches[0]
-            path = data_dir / HISTORY_DIR / str(target["file"])
+            path = _history_file(data_dir, target)
             try:
                 data = path.read_bytes()
             except FileNotFoundError as err:

@@ -35,8 +35,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from finder.errors import FinderError, GeocodeUnavailable, PublishError
-from finder.load import DEFAULT_MAX_BYTES, Issue, ValidationReport, load_programs
+from finder.errors import DataError, FinderError, GeocodeUnavailable, PublishError
+from finder.export import neutralize
+from finder.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, Issue, ValidationReport, load_programs
 from finder.model import MA_BOUNDS, NAMED_COMMERCIAL_PLANS, Place, Precision
 from finder.publish import (
     DEFAULT_LOCK_TIMEOUT_S,
@@ -85,6 +86,11 @@ ADMIN_FIELDS: tuple[str, ...] = (
 
 #: What the admin sees when a plan would leave the live file as it is.
 NOTHING_TO_PUBLISH = "Nothing to publish: the file is the same as the live dataset."
+NESTED_TOO_DEEP = ("This JSON file is nested far too deeply to be a FindTreatment.gov download. "
+                   "Download the file again, unchanged.")
+TOO_MANY_PROBLEMS = ("This file has too many problems to publish even its valid rows (only the "
+                     "first {listed} of {total} are listed). Check that it is the right file, "
+                     "fix it and upload it again.")
 
 _COORDS = ("latitude", "longitude")
 _ADDRESS = ("street", "city", "zip")
@@ -603,13 +609,25 @@ def issues_to_csv(issues: Sequence[Issue]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["row", "column", "value", "message"])
     for issue in issues:
-        writer.writerow([issue.row, issue.column, _formula_safe(issue.value), issue.message])
+        # Every cell, the column name and the message too: they quote the file.
+        writer.writerow([neutralize(str(cell)) for cell in
+                         (issue.row, issue.column, issue.value, issue.message)])
     return buffer.getvalue().encode("utf-8")
 
 
-def _formula_safe(value: str) -> str:
-    # Spreadsheet apps run cells starting with these as formulas (OWASP "CSV injection").
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def plan_is_current(plan: RefreshPlan) -> bool:
+    """Whether the live data is still what the plan was compared with (nobody published since).
+
+    Parameters
+    ----------
+    plan : RefreshPlan
+
+    Returns
+    -------
+    bool
+    """
+    _, live_sha = _live_rows(plan.data_dir)
+    return live_sha == plan.live_sha256
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -676,7 +694,10 @@ def _as_text(value: object) -> str:
 def _import(
     data: bytes, module: Any, name: str, as_of: dt.date | None
 ) -> tuple[list[dict[str, str]], str]:
-    result = module.import_findtreatment(data, file_name=name, as_of=as_of)
+    try:
+        result = module.import_findtreatment(data, file_name=name, as_of=as_of)
+    except RecursionError as err:  # deeply nested JSON (issue 17): a bad file, not a crash
+        raise DataError("JSON nested too deeply", NESTED_TOO_DEEP) from err
     rows = [{k: _as_text(v) for k, v in dict(row).items()} for row in result.rows]
     summary = result.summary
     if isinstance(summary, dict) and hasattr(module, "summary_text"):
@@ -788,6 +809,7 @@ def prepare_refresh(
     merge: bool = False,
     valid_rows_only: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
     locator: Locator | None = None,
     progress: Progress | None = None,
     file_name: str | None = None,
@@ -811,6 +833,8 @@ def prepare_refresh(
     max_bytes : int
         Larger files are refused. Pass the configured limit
         (``Settings.upload_max_mb``); ``publish_plan`` keeps to it.
+    max_rows : int
+        Files with more programs are refused (``Settings.upload_max_rows``).
     locator : Locator, optional
         Geocodes rows without coordinates. Without one they stay without
         coordinates: published, but left out of search results (see
@@ -865,11 +889,12 @@ def prepare_refresh(
             )
             return plan
         converted = rows_to_csv(imported)
-        loaded = load_programs(converted, max_bytes=max(len(converted), max_bytes))
+        loaded = load_programs(converted, max_bytes=max(len(converted), max_bytes),
+                               max_rows=max_rows)
         notices.append("Row numbers count the imported programs (row 2 is the first one), "
                        "not the lines of the download.")
     else:
-        loaded = load_programs(data, max_bytes=max_bytes)
+        loaded = load_programs(data, max_bytes=max_bytes, max_rows=max_rows)
     report = loaded.report
     plan = replace(plan, report=report, import_summary=import_summary)
     if report.file_error is not None:
@@ -895,6 +920,10 @@ def prepare_refresh(
         numbers += [0] * (len(rows) - len(numbers))  # kept live rows: no row in the new file
 
     publishable = not header_broken and (not report.errors or valid_rows_only)
+    if publishable and report.errors_truncated:
+        # Rows with problems beyond the listed ones can't be left out reliably.
+        publishable = False
+        notices.append(TOO_MANY_PROBLEMS.format(listed=len(report.errors), total=report.error_count))
     touched = merge or bool(rejected)
     reused = _reuse_live_coords(rows, live_rows)
     if reused:

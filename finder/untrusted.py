@@ -90,9 +90,8 @@ def terminal_text(text: object) -> str:
         return value
     out = []
     for i, ch in enumerate(value):
-        if ch == "\r" and value[i + 1:i + 2] == "\n":  # a CRLF line ending (CSV output)
-            out.append(ch)
-        elif ch in "\n\t" or ch in _HARMLESS_FORMAT or unicodedata.category(ch) not in {"Cc", "Cf"}:
+        crlf = ch == "\r" and value[i + 1:i + 2] == "\n"  # a CRLF line ending (CSV output)
+        if crlf or ch in "\n\t" or ch in _HARMLESS_FORMAT or unicodedata.category(ch) not in {"Cc", "Cf"}:
             out.append(ch)
         elif ord(ch) > 0xFFFF:
             high, low = divmod(ord(ch) - 0x10000, 0x400)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from finder.auth import PasswordCheck, Throttle, hash_password
 
 
@@ -36,20 +38,97 @@ class FakeClock:
         return self.now
 
 
+def _fail(throttle, keys):
+    return throttle.attempt(keys, lambda: False)
+
+
 def test_throttle_slows_down_repeated_failures_and_resets_on_success():
     clock = FakeClock()
     throttle = Throttle(free=3, clock=clock)
-    throttle.failed()
-    throttle.failed()
-    assert throttle.wait_s() == 0
-    throttle.failed()
-    assert throttle.wait_s() == 2
-    throttle.failed()
-    assert throttle.wait_s() == 4
-    clock.now += 4
-    assert throttle.wait_s() == 0
+    me = ["session:me"]
+    assert not _fail(throttle, me).refused
+    assert not _fail(throttle, me).refused
+    assert throttle.wait_s(me) == 0
+    _fail(throttle, me)
+    assert throttle.wait_s(me) == 2
+    assert _fail(throttle, me).refused  # not even checked while waiting
+    clock.now += 2
+    _fail(throttle, me)
+    assert throttle.wait_s(me) == 4
     for _ in range(20):
-        throttle.failed()
-    assert throttle.wait_s() == 60
-    throttle.succeeded()
-    assert throttle.wait_s() == 0
+        clock.now += 60
+        _fail(throttle, me)
+    assert throttle.wait_s(me) == 60
+    clock.now += 60
+    assert throttle.attempt(me, lambda: True).ok
+    assert throttle.wait_s(me) == 0
+
+
+def test_login_throttle_counts_per_client_so_a_stranger_cannot_lock_the_admin_out():
+    """Issue 17, defect 4: the counter was global, so 9 failures from anyone refused the admin."""
+    clock = FakeClock()
+    throttle = Throttle(free=3, shared_free=20, max_wait_s=60, clock=clock)
+    for _ in range(200):
+        _fail(throttle, ["session:stranger", "ip:203.0.113.9"])
+        clock.now += 0.5
+    assert throttle.wait_s(["session:stranger", "ip:203.0.113.9"]) > 0
+    admin = ["session:admin", "ip:198.51.100.4"]
+    assert throttle.wait_s(admin) == 0
+    assert throttle.attempt(admin, lambda: True).ok
+
+
+def test_login_throttle_on_a_shared_address_delays_at_most_max_wait():
+    clock = FakeClock()
+    throttle = Throttle(free=3, shared_free=20, max_wait_s=60, clock=clock)
+    for i in range(100):  # a stranger opening new tabs behind the same proxy
+        _fail(throttle, [f"session:s{i // 3}", "ip:10.0.0.1"])
+    admin = ["session:admin", "ip:10.0.0.1"]
+    assert 0 < throttle.wait_s(admin) <= 60
+    clock.now += 60
+    assert throttle.attempt(admin, lambda: True).ok
+
+
+def test_login_throttle_failures_decay():
+    clock = FakeClock()
+    throttle = Throttle(free=3, half_life_s=600, clock=clock)
+    for _ in range(3):
+        _fail(throttle, ["session:me"])
+    assert throttle.wait_s(["session:me"]) > 0
+    clock.now += 3600  # six half-lives: the old burst is forgotten
+    assert throttle.wait_s(["session:me"]) == 0
+    assert not _fail(throttle, ["session:me"]).refused
+    assert throttle.wait_s(["session:me"]) == 0
+
+
+def test_login_throttle_race_simultaneous_wrong_passwords_are_not_all_checked():
+    """Issue 17, defect 4: 16 of 20 simultaneous wrong passwords were checked; now at most `free`."""
+    import threading
+    import time
+
+    throttle = Throttle(free=3)
+    checked = []
+    lock = threading.Lock()
+    start = threading.Barrier(20)
+
+    def verify():
+        with lock:
+            checked.append(1)
+        time.sleep(0.05)  # the slow hash: the window the race used
+        return False
+
+    def worker():
+        start.wait()
+        throttle.attempt(["session:attacker"], verify)
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) == 3
+
+
+@pytest.mark.parametrize("blank", [" ", "   ", "\t", " \n "])
+def test_whitespace_only_admin_password_counts_as_unset(blank):
+    """Issue 17, defect 13: a three-space FINDER_ADMIN_PASSWORD turned the admin page on."""
+    assert PasswordCheck.from_config(blank) is None

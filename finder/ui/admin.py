@@ -7,6 +7,7 @@ off. Nothing about the data is rendered before a successful login.
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import streamlit as st
@@ -14,6 +15,7 @@ import streamlit as st
 from finder.auth import PasswordCheck, Throttle
 from finder.errors import FinderError
 from finder.ui import common
+from finder.ui.safe import md
 
 PASSWORD_ENV = "FINDER_ADMIN_PASSWORD"
 
@@ -25,7 +27,9 @@ def _configured_password() -> str:
         secret = ""
     except Exception:  # streamlit raises its own error when no secrets file exists
         secret = ""
-    return str(secret or os.environ.get(PASSWORD_ENV, ""))
+    # A value of only spaces counts as unset (issue 17): fall through to the next source.
+    secret = str(secret or "")
+    return secret if secret.strip() else os.environ.get(PASSWORD_ENV, "")
 
 
 @st.cache_resource(show_spinner=False)
@@ -35,8 +39,24 @@ def _check(configured: str) -> PasswordCheck | None:
 
 @st.cache_resource(show_spinner=False)
 def _throttle() -> Throttle:
-    # One per process, shared by every session: a new tab does not reset it.
+    # One per process, keyed per client inside: a new tab is a new session but
+    # the same address, and one person's failures never slow anyone else's session.
     return Throttle()
+
+
+def _client_keys() -> list[str]:
+    """This client's throttle keys: its Streamlit session, and its address where exposed."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    keys = [f"session:{ctx.session_id if ctx is not None else 'unknown'}"]
+    try:
+        address = st.context.ip_address
+    except Exception:  # older Streamlit, or no request context (AppTest)
+        address = None
+    if address:
+        keys.append(f"ip:{address}")
+    return keys
 
 
 def _login(check: PasswordCheck) -> bool:
@@ -47,16 +67,15 @@ def _login(check: PasswordCheck) -> bool:
         attempt = st.text_input("Admin password", type="password", key="admin_pw")
         submitted = st.form_submit_button("Log in")
     if submitted:
-        wait = throttle.wait_s()
-        if wait > 0:
-            st.error(f"Too many wrong passwords. Wait {wait:.0f} seconds, then try again.")
-        elif check.verify(attempt or ""):
-            throttle.succeeded()
+        result = throttle.attempt(_client_keys(), lambda: check.verify(attempt or ""))
+        if result.refused:
+            st.error(f"Too many wrong passwords from this browser. Wait {max(1, round(result.wait_s))} "
+                     "seconds, then try again.")
+        elif result.ok:
             st.session_state["admin_ok"] = True
             st.session_state.pop("admin_pw", None)
             st.rerun()
         else:
-            throttle.failed()
             st.error("That password is not right.")
     return False
 
@@ -91,7 +110,7 @@ def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
     try:
         versions = history(cfg.data_dir)
     except FinderError as err:
-        st.error(err.user_message)
+        st.error(md(err.user_message))
         return
     if not versions:
         st.caption("No published versions yet: the live file is the one shipped with the app.")
@@ -111,9 +130,9 @@ def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
             try:
                 restored = rollback(cfg.data_dir, target)
             except FinderError as err:
-                st.error(err.user_message)
+                st.error(md(err.user_message))
             else:
-                st.success(f"Version {target} is live again (recorded as {restored.version}).")
+                st.success(f"Version {md(target)} is live again (recorded as {md(restored.version)}).")
 
 
 def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
@@ -121,6 +140,9 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
     done = st.session_state.pop("admin_published", None)
     if done:
         st.success(done)
+    refused = st.session_state.pop("admin_publish_refused", None)
+    if refused:
+        st.error(md(refused))
     st.caption(
         "A provider CSV (start from `finder template`) or a FindTreatment.gov download. "
         f"Up to {cfg.upload_max_mb:g} MB. Nothing is published until you confirm."
@@ -149,14 +171,26 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
     def progress(done: int, total: int) -> None:
         bar.progress(done / total if total else 1.0, text=f"Finding coordinates: {done} of {total}")
 
-    try:
-        plan = prepare_refresh(data, data_dir=cfg.data_dir, merge=merge, valid_rows_only=valid_only,
-                               max_bytes=max_bytes, locator=common.locator(cfg), progress=progress,
-                               file_name=upload.name)
-    except FinderError as err:
-        bar.empty()
-        st.error(err.user_message)
-        return
+    # The plan the admin reviews is kept for this upload and these options, so a
+    # rerun (ticking the box, pressing Publish) neither checks the file again
+    # nor re-reads the live data: Publish then publishes exactly what was
+    # reviewed, and refuses if someone else published since (issue 17).
+    plan_key = (hashlib.sha256(data).hexdigest(), upload.name, merge, valid_only)
+    kept = st.session_state.get("admin_plan")
+    if kept is not None and kept[0] == plan_key:
+        plan = kept[1]
+    else:
+        st.session_state.pop("admin_plan", None)
+        try:
+            plan = prepare_refresh(data, data_dir=cfg.data_dir, merge=merge, valid_rows_only=valid_only,
+                                   max_bytes=max_bytes, locator=common.locator(cfg), progress=progress,
+                                   file_name=upload.name)
+        except FinderError as err:
+            bar.empty()
+            st.error(md(err.user_message))
+            return
+        st.session_state["admin_plan"] = (plan_key, plan)
+        st.session_state.pop("admin_sure", None)  # a new review needs a new confirmation
     looked_up = len(plan.geocode_results)
     bar.progress(1.0, text=f"Checked. Coordinates found for {plan.geocoded} of {looked_up} rows."
                  if looked_up else "Checked.")
@@ -168,7 +202,15 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
     if plan.is_unchanged:
         st.info(NOTHING_TO_PUBLISH)
         return
-    st.markdown(f"**Ready:** {common.md(plan.summary_line)}")
+    from finder.refresh import plan_is_current
+
+    if not plan_is_current(plan):
+        st.warning("The live data changed after this file was checked (someone else published). "
+                   "Check the file again before publishing: the changes below may be out of date.")
+        if st.button("Check the file again", key="admin_recheck"):
+            st.session_state.pop("admin_plan", None)
+            st.rerun()
+    st.markdown(f"**Ready:** {md(plan.summary_line)}")
     sure = st.checkbox("I have reviewed the changes. Publish them.", key="admin_sure")
     if st.button("Publish", type="primary", key="admin_publish", disabled=not sure):
         from finder.refresh import publish_plan
@@ -176,31 +218,40 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
         try:
             result = publish_plan(plan, source=upload.name)
         except FinderError as err:
-            st.error(err.user_message)
-            return
+            # Most likely someone else published since the review: start the
+            # review again, with the confirmation unticked.
+            st.session_state["admin_publish_refused"] = err.user_message
+            st.session_state.pop("admin_plan", None)
+            st.session_state.pop("admin_sure", None)
+            st.rerun()
         version = result.version
-        message = (f"Published as {version.version}: {common.md(version.summary)}. "
+        message = (f"Published as {md(version.version)}: {md(version.summary)}. "
                    "Searchers see it on their next click.")
         if version.flagged_for_review:
             message += (" Flagged for review (kept in the history): "
-                        + common.md(", ".join(version.flagged_for_review)) + ".")
+                        + md(", ".join(version.flagged_for_review)) + ".")
         # Start over: an empty uploader, the confirmation unticked, no pending plan.
         st.session_state["admin_published"] = message
         st.session_state["admin_upload_round"] = upload_round + 1
         st.session_state.pop("admin_sure", None)
+        st.session_state.pop("admin_plan", None)
         st.rerun()
 
 
 def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
     report = plan.report
+    # Notices, the import summary and errors quote the file (column names,
+    # values, the file name): always shown as text, never as Markdown.
     if report.file_error:
-        st.error(report.file_error)
+        st.error(md(report.file_error))
         return
     for notice in plan.notices:
-        st.info(notice)
-    st.markdown(f"**{report.rows} rows read, {report.valid_rows} valid, {len(report.errors)} problems.**")
+        st.info(md(notice))
+    st.markdown(f"**{report.rows} rows read, {report.valid_rows} valid, {report.error_count} problems.**")
+    if report.errors_truncated:
+        st.caption(f"Only the first {len(report.errors)} problems are listed.")
     if plan.import_summary:
-        st.caption(plan.import_summary)
+        st.caption(md(plan.import_summary))
     issues = plan.issues()
     if issues:
         st.dataframe([i.as_dict() for i in issues], hide_index=True, width="stretch")
@@ -214,7 +265,7 @@ def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
         st.dataframe([g.as_dict() for g in plan.geocode_results], hide_index=True,
                      width="stretch")
     if plan.unlocated:
-        st.warning(plan.unlocated_message)
+        st.warning(md(plan.unlocated_message))
         st.dataframe(list(plan.unlocated), hide_index=True, width="stretch")
     diff = plan.diff
     st.subheader("Changes compared with the live data")
