@@ -41,14 +41,19 @@ def _echo_json(payload: object) -> None:
 @click.option("--max-mb", type=click.FloatRange(min=0, min_open=True),
               default=DEFAULT_MAX_BYTES / 1_048_576, show_default=True,
               help="Refuse files larger than this.")
-def validate(path: Path | None, fmt: str, max_mb: float) -> None:
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Refuse files with more programs (default: the upload_max_rows setting).")
+def validate(path: Path | None, fmt: str, max_mb: float, max_rows: int | None) -> None:
     """Check a provider CSV. Exit 0 if valid, 1 if a row has errors, 2 if unusable.
 
     PATH defaults to the live dataset, <data dir>/providers.csv (FINDER_DATA_DIR).
+    At most the first 1,000 problems are listed; the count includes them all.
     """
     if path is None:
         path = settings().providers_path
-    report = validate_file(path, max_bytes=int(max_mb * 1_048_576))
+    if max_rows is None:
+        max_rows = settings().upload_max_rows
+    report = validate_file(path, max_bytes=int(max_mb * 1_048_576), max_rows=max_rows)
     if fmt == "json":
         _echo_json(report.as_dict())
     else:
@@ -101,3 +106,9 @@ cli.add_command(bench_command)
 from finder.geocode_cli import geocode_command  # noqa: E402
 
 cli.add_command(geocode_command)
+
+from finder.exchange_cli import coverage_command, export_command, import_hsds_command  # noqa: E402
+
+cli.add_command(coverage_command)
+cli.add_command(export_command)
+import_.add_command(import_hsds_command)

@@ -24,7 +24,7 @@ import html
 import json
 import math
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import folium
 import phonenumbers
@@ -34,7 +34,10 @@ from folium.template import Template
 from finder import assets
 from finder.model import MA_BOUNDS, Place, Program
 
-__all__ = ["DEFAULT_ASSET_BASE", "MapMatch", "build_map"]
+if TYPE_CHECKING:
+    from finder.coverage import CoverageResult
+
+__all__ = ["BAND_COLORS", "DEFAULT_ASSET_BASE", "MapMatch", "build_coverage_map", "build_map"]
 
 #: Where Streamlit static serving exposes ``static/vendor`` of the app folder.
 DEFAULT_ASSET_BASE = "/app/static/vendor"
@@ -215,6 +218,162 @@ def build_map(
     ).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(24, 24), max_zoom=_MAX_FIT_ZOOM)
     return fmap
+
+
+#: Town dot colours by distance band, nearest first (ColorBrewer RdYlGn, 4 classes,
+#: colour-blind safe), then the colour of a town with no program at all.
+BAND_COLORS: tuple[str, ...] = ("#1a9641", "#a6d96a", "#fdae61", "#d7191c")
+NO_PROGRAM_COLOR = "#6b6b6b"
+
+
+def build_coverage_map(
+    result: CoverageResult,
+    *,
+    tiles_url: str,
+    tiles_attribution: str,
+    asset_base: str = DEFAULT_ASSET_BASE,
+) -> folium.Map:
+    """Build the coverage map: towns coloured by distance band, programs on top, a legend.
+
+    Parameters
+    ----------
+    result : CoverageResult
+        From ``finder.coverage.coverage``.
+    tiles_url, tiles_attribution : str
+        As for ``build_map`` (from the app's settings).
+    asset_base : str, default "/app/static/vendor"
+        URL of the folder ``finder.assets.ensure_static_assets`` filled.
+
+    Returns
+    -------
+    folium.Map
+        Fitted to Massachusetts. Each town is a dot whose tooltip gives its
+        name, county, distance to the nearest program and count within the
+        radius; each program is a marker with its name and address.
+    """
+    from finder.coverage import distance_bands
+
+    base = asset_base.rstrip("/")
+    bounds = _ma_bounds()
+    fmap = folium.Map(location=_middle(bounds), zoom_start=8, tiles=None, control_scale=False)
+    fmap.default_js = [
+        ("leaflet", f"{base}/{assets.LEAFLET_JS_PATH}"),
+        ("leaflet_imagepath", f"{base}/{assets.LEAFLET_IMAGEPATH_JS_PATH}"),
+    ]
+    fmap.default_css = [("leaflet_css", f"{base}/{assets.LEAFLET_CSS_PATH}")]
+    folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name="Map", max_zoom=19).add_to(fmap)
+
+    bands = distance_bands(result.radius_miles)
+    counts = [0] * (len(bands) + 1)
+    town_rows: list[list[object]] = []
+    radius = result.radius_miles
+    for row in result.town_rows():
+        miles = row["nearest_miles"]
+        if miles is None:
+            band = len(bands)
+            color = NO_PROGRAM_COLOR
+            distance = "no program passes the filters"
+        else:
+            band = next(i for i, (upper, _label) in enumerate(bands) if float(miles) <= upper)  # type: ignore[arg-type]
+            color = BAND_COLORS[band]
+            distance = f"nearest program {float(miles):.1f} mi"  # type: ignore[arg-type]
+        counts[band] += 1
+        within = int(row["programs_within"])  # type: ignore[call-overload]
+        tooltip = (
+            f"<strong>{_esc(row['town'])}</strong> ({_esc(row['county'])} County)<br>"
+            f"{_esc(distance)}<br>{within} program{'s' if within != 1 else ''} within {radius:g} mi"
+        )
+        town_rows.append([row["latitude"], row["longitude"], color, tooltip])
+    program_rows: list[list[object]] = []
+    for program in result.programs.itertuples(index=False):
+        if program.geometry is None:
+            continue
+        popup = (
+            f"<strong>{_esc(program.program_name)}</strong><br>{_esc(program.organization)}<br>"
+            f"{_esc(program.street)}, {_esc(program.city)}, MA {_esc(program.zip)}"
+        )
+        program_rows.append(
+            [program.geometry.y, program.geometry.x, str(program.program_name), popup]
+        )
+    _CoverageLayers(town_rows, program_rows).add_to(fmap)
+    legend = [
+        (color, f"{label} ({count} town{'s' if count != 1 else ''})")
+        for color, (_upper, label), count in zip(BAND_COLORS, bands, counts, strict=False)
+    ]
+    if counts[-1]:
+        legend.append((NO_PROGRAM_COLOR, f"no program at all ({counts[-1]} towns)"))
+    _CoverageLegend(legend, asset_base=base).add_to(fmap)
+    fmap.fit_bounds(bounds, padding=(12, 12))
+    return fmap
+
+
+class _CoverageLayers(folium.MacroElement):
+    """Town dots and program markers, drawn by one script from inert JSON (see ``_ProgramMarkers``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            {{ this.towns_json }}.forEach(function (row) {
+                L.circleMarker([row[0], row[1]], {radius: 6, color: "#333333", weight: 1,
+                    fillColor: row[2], fillOpacity: 0.9}).bindTooltip(row[3]).addTo(map);
+            });
+            {{ this.programs_json }}.forEach(function (row) {
+                L.marker([row[0], row[1]], {alt: row[2], title: row[2], zIndexOffset: 1000})
+                    .bindPopup(row[3], {maxWidth: 300}).addTo(map);
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, towns: Sequence[list[object]], programs: Sequence[list[object]]) -> None:
+        super().__init__()
+        self._name = "CoverageLayers"
+        self.towns_json = _inert_json(list(towns))
+        self.programs_json = _inert_json(list(programs))
+
+
+class _CoverageLegend(folium.MacroElement):
+    """The coverage map's key: one swatch per distance band with its town count, and programs."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            L.control.scale({position: "bottomleft"}).addTo(map);
+            var legend = L.control({position: "topright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "finder-legend");
+                div.setAttribute("role", "note");
+                div.setAttribute("aria-label", "Map key");
+                div.style.cssText = "background:#fff;color:#1f2933;padding:4px 8px;"
+                    + "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+                    + "font:12px/20px sans-serif;";
+                div.innerHTML = {{ this.rows_html|tojson }};
+                return div;
+            };
+            legend.addTo(map);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bands: Sequence[tuple[str, str]], *, asset_base: str) -> None:
+        super().__init__()
+        self._name = "CoverageLegend"
+        swatch = ("display:inline-block;width:12px;height:12px;border-radius:50%;"
+                  "border:1px solid #333;margin-right:6px;vertical-align:-1px;")
+        rows = ["<strong>Town centre to nearest program</strong>"]
+        rows += [f'<span style="{swatch}background:{color}"></span>{_esc(label)}'
+                 for color, label in bands]
+        rows.append(
+            f'<img src="{asset_base}/{assets.LEAFLET_MARKER_ICON_PATH}" alt="" '
+            'style="height:16px;vertical-align:-3px;margin-right:4px">Program'
+        )
+        self.rows_html = "".join(f"<div>{row}</div>" for row in rows)
 
 
 class _ProgramMarkers(folium.MacroElement):

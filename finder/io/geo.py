@@ -1,0 +1,177 @@
+"""GeoJSON and GeoPackage: every program as a point feature with every column.
+
+Built on ``finder.load.programs_to_geodataframe`` and written by GeoPandas
+with the pyogrio engine. Columns are the provider CSV's, in template order,
+with the values a GIS reads without help:
+
+- ``;``-lists (``insurance``, ``languages``, ...) are joined with ``"; "``, as
+  in the CSV, since neither format has a list type;
+- dates are ISO text (``2026-09-15``), since GeoJSON has no date type and the
+  two formats should read back alike;
+- numbers (``latitude``, ``longitude``, ``hours_per_week``) are numbers, and
+  an empty cell is null.
+
+``coverage_to_csv`` and ``coverage_to_geojson`` write a coverage answer
+(``finder.coverage``) for a spreadsheet or a GIS.
+
+A program without coordinates is still a feature, with a null geometry.
+The coordinates are WGS84 (EPSG:4326); a GeoPackage opens in QGIS as layer
+``programs``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from finder.model import Program
+
+__all__ = [
+    "GEO_FORMATS",
+    "LAYER_NAME",
+    "coverage_to_csv",
+    "coverage_to_geojson",
+    "programs_for_gis",
+    "to_geo_bytes",
+    "write_geo",
+]
+
+#: Format name to (GDAL driver, file suffix).
+GEO_FORMATS: dict[str, tuple[str, str]] = {
+    "geojson": ("GeoJSON", ".geojson"),
+    "gpkg": ("GPKG", ".gpkg"),
+}
+#: The GeoPackage layer name.
+LAYER_NAME = "programs"
+
+
+def programs_for_gis(programs: Sequence[Program]):  # type: ignore[no-untyped-def]
+    """Return programs as a GeoDataFrame ready to write (EPSG:4326).
+
+    Parameters
+    ----------
+    programs : Sequence[Program]
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Every column of the provider CSV in template order, then ``geometry``;
+        lists joined with ``"; "``, dates as ISO text, categories as text.
+    """
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    from finder.load import programs_to_geodataframe
+
+    frame = programs_to_geodataframe(programs)
+    for name in frame.columns:
+        if name == "geometry":
+            continue
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            frame[name] = column.astype("string")
+        elif str(column.dtype).startswith("datetime64"):
+            frame[name] = column.dt.strftime("%Y-%m-%d").astype("string")
+        elif column.dtype == object:
+            frame[name] = pd.Series(
+                ["; ".join(v) if isinstance(v, list) and v else pd.NA for v in column],
+                index=frame.index,
+                dtype="string",
+            )
+    return frame
+
+
+def write_geo(programs: Sequence[Program], path: str | Path, fmt: str) -> Path:
+    """Write programs as GeoJSON or GeoPackage, replacing ``path`` atomically.
+
+    Parameters
+    ----------
+    programs : Sequence[Program]
+    path : str or Path
+        The file to write; it is replaced only once the new file is complete.
+    fmt : {"geojson", "gpkg"}
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ValueError
+        For an unknown format.
+    OSError
+        When the folder cannot be written.
+    """
+    if fmt not in GEO_FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(GEO_FORMATS)}, got {fmt!r}")
+    driver, suffix = GEO_FORMATS[fmt]
+    target = Path(path)
+    frame = programs_for_gis(programs)
+    folder = target.parent if str(target.parent) else Path(".")
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=folder)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        # GDAL will not write a GeoPackage over an empty file it did not make.
+        temp.unlink()
+        options = {"layer": LAYER_NAME} if fmt == "gpkg" else {}
+        frame.to_file(temp, driver=driver, engine="pyogrio", **options)
+        os.chmod(temp, 0o644)  # mkstemp makes 0600; others may read exports
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def to_geo_bytes(programs: Sequence[Program], fmt: str) -> bytes:
+    """Return the GeoJSON or GeoPackage file as bytes (for a download button).
+
+    Parameters
+    ----------
+    programs : Sequence[Program]
+    fmt : {"geojson", "gpkg"}
+
+    Returns
+    -------
+    bytes
+    """
+    with tempfile.TemporaryDirectory(prefix="finder-geo-") as folder:
+        path = write_geo(programs, Path(folder) / f"programs{GEO_FORMATS[fmt][1]}", fmt)
+        return path.read_bytes()
+
+
+def coverage_to_csv(result) -> str:  # type: ignore[no-untyped-def]
+    """Return the coverage table as CSV: a heading line, the note, then one row per town.
+
+    Every cell goes through the export's formula guard (``finder.export.neutralize``).
+    """
+    from finder.coverage import DISTANCE_NOTE, TOWN_COLUMNS
+    from finder.export import neutralize
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralize(result.heading)])
+    writer.writerow([neutralize(DISTANCE_NOTE)])
+    writer.writerow([])
+    writer.writerow(TOWN_COLUMNS)
+    for row in result.town_rows():
+        writer.writerow([neutralize("" if row[c] is None else row[c]) for c in TOWN_COLUMNS])
+    return buffer.getvalue()
+
+
+def coverage_to_geojson(result) -> str:  # type: ignore[no-untyped-def]
+    """Return the towns as GeoJSON points with the coverage columns as properties."""
+    from finder.coverage import DISTANCE_NOTE
+
+    frame = result.towns.copy()
+    frame["nearest_miles"] = frame["nearest_miles"].round(2)
+    payload = json.loads(frame.to_json(na="null", drop_id=True))
+    payload["name"] = result.heading
+    payload["description"] = DISTANCE_NOTE
+    return json.dumps(payload, ensure_ascii=False) + "\n"
