@@ -49,6 +49,7 @@ from finder.publish import (
     rows_to_csv,
     sha256_hex,
 )
+from finder.words import count
 from finder.schema import COLUMN_NAMES, split_list
 
 __all__ = [
@@ -117,6 +118,10 @@ class FieldChange:
     column: str
     old: str
     new: str
+
+    def describe(self) -> str:
+        """Return the change as the CLI prints it: ``phone: '508-555-0146' -> '508-555-0147'``."""
+        return f"{self.column}: {self.old!r} -> {self.new!r}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +365,51 @@ def merge_rows(
     return rows, tuple(flagged)
 
 
+def _keep_live_versions(
+    numbered_rows: Sequence[tuple[int, Mapping[str, str]]],
+    errors: Sequence[Issue],
+    live_rows: Sequence[Mapping[str, str]],
+) -> tuple[list[tuple[int, Mapping[str, str]]], list[FlaggedProgram]]:
+    """Return the rows to publish with "valid rows only", keeping live versions of bad rows.
+
+    One bad phone number must not unlist a program people can find today
+    (issue 18): its new row is left out, the live row stays, and the program
+    is flagged for review. A new program with errors is simply left out.
+    Kept live rows have row number 0 (no row of the new file).
+    """
+    live_by_id = {r.get("program_id", ""): r for r in live_rows if r.get("program_id")}
+    problems: dict[int, list[str]] = {}
+    for issue in errors:
+        problems.setdefault(issue.row, []).append(issue.column)
+    kept: list[tuple[int, Mapping[str, str]]] = []
+    flagged: list[FlaggedProgram] = []
+    published: set[str] = set()
+    for number, row in numbered_rows:
+        pid = (row.get("program_id") or "").strip()
+        if number not in problems:
+            kept.append((number, row))
+            published.add(pid)
+            continue
+        live = live_by_id.get(pid)
+        if live is None or pid in published:
+            continue
+        published.add(pid)
+        kept.append((0, live))
+        columns = ", ".join(dict.fromkeys(c for c in problems[number] if c)) or "the row"
+        flagged.append(
+            FlaggedProgram(
+                pid,
+                _label(live),
+                f"row {number} of the new file has errors ({columns}); the live version "
+                "is kept. Fix the row and upload the file again.",
+                organization=live.get("organization", ""),
+                program_name=live.get("program_name", ""),
+                city=live.get("city", ""),
+            )
+        )
+    return kept, flagged
+
+
 # --------------------------------------------------------------------------- the plan
 
 
@@ -534,7 +584,8 @@ class RefreshPlan:
         if self.flagged:
             parts.append(f"{len(self.flagged)} kept and flagged for review")
         if self.rejected and self.valid_rows_only:
-            parts.append(f"{len({i.row for i in self.rejected})} invalid rows left out")
+            parts.append(count(len({i.row for i in self.rejected}), "invalid row", "invalid rows")
+                         + " left out")
         if self.unlocated:
             parts.append(f"{len(self.unlocated)} without coordinates")
         return "; ".join(parts)
@@ -588,13 +639,14 @@ class RefreshPlan:
         lines += [f"  - {p.program_id}  {p.name}" for p in self.diff.removed]
         for p in self.diff.changed:
             lines.append(f"  ~ {p.program_id}  {p.name}")
-            lines += [f"      {f.column}: {f.old!r} -> {f.new!r}" for f in p.fields]
+            lines += [f"      {f.describe()}" for f in p.fields]
         if self.flagged:
             lines.append(f"flagged for review ({len(self.flagged)}):")
             lines += [f"  ! {f.program_id}  {f.name}" + (f" ({f.city})" if f.city else "")
                       + f": {f.reason}" for f in self.flagged]
         if self.rejected and self.valid_rows_only:
-            lines.append(f"left out: {len({i.row for i in self.rejected})} rows with errors (listed above).")
+            left_out = count(len({i.row for i in self.rejected}), "row", "rows")
+            lines.append(f"left out: {left_out} with errors (listed above).")
         if not self.can_publish:
             lines.append("Not publishable: fix the errors above"
                          + (", or use --valid-rows-only." if self.report.errors else "."))
@@ -905,6 +957,9 @@ def prepare_refresh(
     header_broken = any(i.row == 1 for i in report.errors)
     numbered = [(n, row) for n, row in loaded.numbered_rows() if n not in bad]
     rejected = tuple(report.errors)
+    kept_live: list[FlaggedProgram] = []
+    if valid_rows_only and not header_broken:
+        numbered, kept_live = _keep_live_versions(loaded.numbered_rows(), report.errors, live_rows)
     rows = [dict(row) for _, row in numbered]
     numbers = [n for n, _ in numbered]
     flagged: tuple[FlaggedProgram, ...] = ()
@@ -918,6 +973,7 @@ def prepare_refresh(
         if others:
             notices.append(f"{others} live programs from other sources were kept as they are.")
         numbers += [0] * (len(rows) - len(numbers))  # kept live rows: no row in the new file
+    flagged = (*kept_live, *flagged)
 
     publishable = not header_broken and (not report.errors or valid_rows_only)
     if publishable and report.errors_truncated:

@@ -567,21 +567,61 @@ def test_valid_rows_only_publishes_the_valid_rows_and_lists_rejected(
 
     assert plan.can_publish
     assert [(i.row, i.column) for i in plan.rejected] == [(2, "zip")]
-    assert "1 invalid rows left out" in plan.summary_line
-    assert [p.program_id for p in plan.diff.removed] == ["sample-0001"]
-    result = publish_plan(plan)
-    assert result.rejected == plan.rejected
+    assert "1 invalid row left out" in plan.summary_line  # one row: no "rows" (issue 18)
+    # sample-0001 is live: its bad new row is left out, but the live version stays (issue 18)
+    assert plan.diff.removed == ()
+    assert [f.program_id for f in plan.flagged] == ["sample-0001"]
+    assert "row 2 of the new file has errors (zip)" in plan.flagged[0].reason
+    # Everything else is as live, so there is nothing to publish: the program stays live.
+    assert plan.is_unchanged
     loaded = load_programs(live(data_dir))
     assert loaded.report.ok
-    assert len(loaded.programs) == 169
+    assert len(loaded.programs) == 170
+    assert "sample-0001" in {p.program_id for p in loaded.programs}
+
+
+def test_valid_rows_only_keeps_the_live_version_of_a_live_program_with_a_bad_row(
+    data_dir: Path,
+) -> None:
+    """Issue 18: one bad phone must not unlist a live program; a new bad row is just left out."""
+    text = live(data_dir).decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    phone_at = header.index("phone")
+    row = lines[1].split(",")
+    live_id = row[0]
+    row[phone_at] = "not a phone"
+    new_program = lines[2].split(",")
+    new_program[0] = "brand-new-1"
+    new_program[phone_at] = "12"
+    renamed = lines[3].split(",")
+    renamed[2] = renamed[2] + " (renamed)"
+    edited = "".join([lines[0], ",".join(row), lines[2], ",".join(renamed), *lines[4:],
+                      ",".join(new_program)])
+
+    plan = prepare_refresh(edited.encode("utf-8"), data_dir=data_dir, valid_rows_only=True,
+                           file_name="edited.csv")
+
+    assert {i.row for i in plan.rejected} == {2, len(lines) + 1}
+    assert [f.program_id for f in plan.flagged] == [live_id]
+    assert "(phone)" in plan.flagged[0].reason and "live version is kept" in plan.flagged[0].reason
+    assert plan.diff.removed == () and plan.diff.added == ()
+    assert len(plan.diff.changed) == 1
+    assert "2 invalid rows left out" in plan.summary_line
+    before = {p.program_id: p for p in load_programs(live(data_dir)).programs}
+    result = publish_plan(plan)
+    assert list(result.version.flagged_for_review) == [live_id]
+    published = {p.program_id: p for p in load_programs(live(data_dir)).programs}
+    assert published[live_id].phone == before[live_id].phone
+    assert "brand-new-1" not in published
 
 
 def test_cli_valid_rows_only(data_dir: Path, tmp_path: Path) -> None:
     path, _ = _bad_file("row errors", live(data_dir), tmp_path)
     args = ["refresh", str(path), "--yes", "--data-dir", str(data_dir), "--no-geocode"]
     assert main(args) == 1
-    assert main([*args, "--valid-rows-only"]) == 0
-    assert len(load_programs(live(data_dir)).programs) == 169
+    main([*args, "--valid-rows-only"])
+    assert len(load_programs(live(data_dir)).programs) == 170  # the live version is kept
 
 
 def test_latin1_file_is_published_as_utf8(data_dir: Path) -> None:
