@@ -101,6 +101,11 @@ def render() -> None:
         st.rerun()
     _live_and_history(cfg)
     _upload_and_publish(cfg)
+    # Coverage and exports (issue 19): self-contained, in finder/ui/coverage.py.
+    from finder.ui import coverage as coverage_ui
+
+    coverage_ui.render_exports(cfg)
+    coverage_ui.render_coverage(cfg)
 
 
 def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
