@@ -8,12 +8,18 @@ exceptions are translated once, where they enter (geopy in ``geocode``), with
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from finder.model import Place
+
 __all__ = [
     "DataError",
     "FinderError",
     "GeocodeError",
     "GeocodeNotFound",
     "GeocodeUnavailable",
+    "OutsideMassachusetts",
     "PublishError",
 ]
 
@@ -62,6 +68,25 @@ class GeocodeNotFound(GeocodeError, LookupError):
     ) -> None:
         super().__init__(message, user_message)
         self.suggestions = suggestions
+
+
+class OutsideMassachusetts(GeocodeNotFound):
+    """The place is outside Massachusetts, which is all the app covers.
+
+    ``nearby`` is the place itself when it lies close enough to Massachusetts
+    that Massachusetts programs may be reachable from it (``Place.note``
+    says so); None otherwise.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        user_message: str | None = None,
+        suggestions: tuple[str, ...] = (),
+        nearby: Place | None = None,
+    ) -> None:
+        super().__init__(message, user_message, suggestions)
+        self.nearby = nearby
 
 
 class GeocodeUnavailable(GeocodeError, ConnectionError):

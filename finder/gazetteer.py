@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib import resources
 
-from finder.errors import GeocodeNotFound
+from finder.errors import GeocodeNotFound, OutsideMassachusetts
 from finder.model import Place, Precision
 
 __all__ = [
@@ -67,6 +67,22 @@ _AUTO_SCORE = 87.0
 _AUTO_MARGIN = 4.0
 #: Weaker matches are offered as "did you mean" suggestions only.
 _SUGGEST_SCORE = 70.0
+
+#: The states around Massachusetts, by how people write them: a place there may be
+#: close enough to use a Massachusetts program.
+_NEIGHBOUR_STATES = {
+    "nh": "NH", "new hampshire": "NH", "ri": "RI", "rhode island": "RI", "ct": "CT",
+    "conn": "CT", "connecticut": "CT", "vt": "VT", "vermont": "VT", "ny": "NY",
+    "new york": "NY", "me": "ME", "maine": "ME",
+}  # fmt: skip
+#: An out-of-state place at most this far from Massachusetts (its nearest ZIP code
+#: centre) is offered the Massachusetts programs nearest to it.
+NEAR_BORDER_MILES = 25.0
+#: Where to look outside Massachusetts, said with every out-of-state answer.
+ELSEWHERE = (
+    "For other states, search FindTreatment.gov or call the SAMHSA National Helpline "
+    "at 1-800-662-4357."
+)
 
 _STATE_WORDS = {"ma", "mass", "massachusetts", "usa", "us", "united states", "u s a", "u s"}
 
@@ -607,6 +623,8 @@ class Gazetteer:
             place = self.lookup_zip(parsed.zip_code)
             if place is not None:
                 return replace(place, note=self._zip_town_note(parsed, parsed.zip_code))
+        if len(parsed.parts) == 1 and not parsed.zip_code and not parsed.is_street_address:
+            self._ask_when_also_next_door(parsed.parts[0])
         for name in parsed.names:
             entry = self._exact(name)
             if entry is not None:
@@ -621,12 +639,16 @@ class Gazetteer:
                 ),
             )
         if parsed.other_state:
-            raise GeocodeNotFound(
-                "place outside Massachusetts",
-                user_message=(
-                    "IOP Finder covers Massachusetts only. "
-                    "Try a Massachusetts ZIP code or town name."
-                ),
+            nearby = self._near_border(parsed)
+            if nearby is None:
+                message = (
+                    "IOP Finder covers Massachusetts only. Try a Massachusetts ZIP code or "
+                    f"town name. {ELSEWHERE}"
+                )
+            else:
+                message = f"IOP Finder covers Massachusetts only. {ELSEWHERE} {nearby.note}"
+            raise OutsideMassachusetts(
+                "place outside Massachusetts", user_message=message, nearby=nearby
             )
         if parsed.zip_typo:
             raise GeocodeNotFound(
@@ -667,6 +689,59 @@ class Gazetteer:
         else:
             message += " Check the spelling, or try a ZIP code or a town name."
         raise GeocodeNotFound("no gazetteer match", user_message=message, suggestions=suggestions)
+
+    def _near_border(self, parsed: ParsedInput) -> Place | None:
+        """Return the out-of-state town named, when within ``NEAR_BORDER_MILES`` of Massachusetts.
+
+        "Nashua NH" and "Providence, Rhode Island" are a few miles from the
+        line: people there may well use a Massachusetts program. The town is
+        found in ``zipcodes`` (offline); the distance is to the nearest
+        Massachusetts ZIP code centre.
+        """
+        code = _NEIGHBOUR_STATES.get(parsed.other_state or "")
+        if code is None or not parsed.names:
+            return None
+        words = _undot(parsed.names[0]).split()
+        for size in (2, 1):
+            if len(words) > size and normalize(" ".join(words[-size:])) == parsed.other_state:
+                words = words[:-size]
+                break
+        name = " ".join(words).strip(" ,")
+        found = _neighbour_towns(code).get(normalize(name))
+        if found is None:
+            return None
+        display, lat, lon = found
+        miles = min(_approx_miles(lat, lon, z.lat, z.lon) for z in self.zips.values())
+        if miles > NEAR_BORDER_MILES:
+            return None
+        label = f"{display}, {code}"
+        note = (
+            f"{label} is about {max(1, round(miles))} miles from Massachusetts: here are the "
+            "Massachusetts programs nearest to it."
+        )
+        return Place(lat, lon, label, Precision.TOWN, SOURCE, note=note)
+
+    def _ask_when_also_next_door(self, name: str) -> None:
+        """Ask which place is meant when a name we know only as a nickname is a town next door.
+
+        "Manchester" is what people call Manchester-by-the-Sea, MA, but it is
+        also Manchester, NH, a city of 115,000 an hour away: never guess
+        (issue 18). Town names themselves ("Salem") are not asked about.
+        """
+        entries = self._index.get(normalize(name))
+        if not entries or any(normalize(e.display) == normalize(name) for e in entries):
+            return
+        elsewhere = [
+            (found[0], code)
+            for code in dict.fromkeys(_NEIGHBOUR_STATES.values())
+            if (found := _neighbour_towns(code).get(normalize(name))) is not None
+        ]
+        if elsewhere:
+            raise GeocodeNotFound(
+                "name of a Massachusetts town and of a town in another state",
+                user_message=f"Which {elsewhere[0][0]} did you mean?",
+                suggestions=(entries[0].label, *(f"{town}, {code}" for town, code in elsewhere)),
+            )
 
     def _zip_town_note(self, parsed: ParsedInput, zip_code: str) -> str:
         """Say so when the town typed with a ZIP code is not where the ZIP is."""
@@ -754,6 +829,34 @@ class Gazetteer:
             if entry.label not in labels:
                 ordered.append(entry.label)
         return ordered[:limit]
+
+
+@functools.cache
+def _neighbour_towns(state: str) -> dict[str, tuple[str, float, float]]:
+    """Towns of a neighbouring state: normalized name -> (name, lat, lon) of their centre.
+
+    The centre is the mean of the town's standard ZIP code centres in
+    ``zipcodes`` (offline), or of all its ZIP codes when it has no standard one.
+    """
+    import zipcodes
+
+    by_town: dict[str, tuple[str, list[tuple[float, float]], list[tuple[float, float]]]] = {}
+    for z in zipcodes.filter_by(state=state):
+        if not z.get("lat") or not z.get("long"):
+            continue
+        point = (float(z["lat"]), float(z["long"]))
+        name = str(z["city"])
+        _, standard, other = by_town.setdefault(normalize(name), (name, [], []))
+        (standard if z.get("zip_code_type") == "STANDARD" else other).append(point)
+    towns: dict[str, tuple[str, float, float]] = {}
+    for key, (name, standard, other) in by_town.items():
+        points = standard or other
+        towns[key] = (
+            name,
+            round(sum(p[0] for p in points) / len(points), 4),
+            round(sum(p[1] for p in points) / len(points), 4),
+        )
+    return towns
 
 
 def _place(entry: _Entry) -> Place:

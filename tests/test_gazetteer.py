@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import zipcodes
 
-from finder.errors import GeocodeNotFound
+from finder.errors import GeocodeNotFound, OutsideMassachusetts
 from finder.gazetteer import (
     Gazetteer,
     NamedPlace,
@@ -167,7 +167,6 @@ TRICKY = [
     ("Foxboro", "Foxborough, MA", Precision.TOWN, ""),
     ("Marlboro", "Marlborough, MA", Precision.TOWN, ""),
     ("Manchester by the Sea", "Manchester-by-the-Sea, MA", Precision.TOWN, ""),
-    ("Manchester", "Manchester-by-the-Sea, MA", Precision.TOWN, ""),
     ("Tyngsboro", "Tyngsborough, MA", Precision.TOWN, ""),
     # neighborhoods and villages
     ("Dorchester", "Dorchester (Boston), MA", Precision.PLACE, ""),
@@ -376,3 +375,55 @@ def test_nearest_town(gaz):
     town, miles = gaz.nearest_town(42.3736, -71.1190)  # Harvard Square
     assert town.name == "Cambridge"
     assert miles < 2
+
+
+# -- issue 18: out of state, and names shared with a town next door --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "most_miles"),
+    [
+        ("Nashua NH", "Nashua, NH", 10),
+        ("Nashua, New Hampshire", "Nashua, NH", 10),
+        ("Providence RI", "Providence, RI", 10),
+        ("Providence, Rhode Island", "Providence, RI", 10),
+    ],
+)
+def test_a_place_near_the_border_is_refused_but_offered_as_a_nearby_point(gaz, text, label, most_miles):
+    with pytest.raises(OutsideMassachusetts) as err:
+        gaz.locate(text)
+    assert "covers Massachusetts only" in err.value.user_message
+    assert "FindTreatment.gov" in err.value.user_message
+    assert "1-800-662-4357" in err.value.user_message
+    nearby = err.value.nearby
+    assert nearby is not None
+    assert nearby.label == label
+    miles = int(nearby.note.split("about ")[1].split()[0])
+    assert 1 <= miles <= most_miles
+    assert "Massachusetts programs nearest to it" in nearby.note
+
+
+@pytest.mark.parametrize("text", ["Concord NH", "Albany, NY", "Springfield, IL", "Cambridge, England"])
+def test_a_place_far_from_massachusetts_gets_no_nearby_point(gaz, text):
+    with pytest.raises(OutsideMassachusetts) as err:
+        gaz.locate(text)
+    assert err.value.nearby is None
+    assert "Try a Massachusetts ZIP code or town name" in err.value.user_message
+
+
+def test_manchester_asks_which_one_like_other_shared_names(gaz):
+    """Issue 18: "Manchester" is Manchester-by-the-Sea, MA, but also Manchester, NH."""
+    with pytest.raises(GeocodeNotFound) as err:
+        gaz.locate("Manchester")
+    assert not isinstance(err.value, OutsideMassachusetts)
+    assert err.value.user_message == "Which Manchester did you mean?"
+    assert err.value.suggestions[:2] == ("Manchester-by-the-Sea, MA", "Manchester, NH")
+    assert gaz.locate(err.value.suggestions[0]).label == "Manchester-by-the-Sea, MA"
+    with pytest.raises(OutsideMassachusetts) as nh:
+        gaz.locate(err.value.suggestions[1])
+    assert nh.value.nearby is not None and nh.value.nearby.label == "Manchester, NH"
+
+
+@pytest.mark.parametrize("text", ["Salem", "Worcester", "Springfield", "N Attleboro", "Concord"])
+def test_massachusetts_town_names_are_not_asked_about(gaz, text):
+    assert gaz.locate(text).label.endswith(", MA")
