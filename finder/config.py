@@ -48,6 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "File of the persistent geocoder cache; empty means `<data_dir>/.geocode-cache.json`.",
     ),
+    Setting(
+        "geocode_cache_secret",
+        "",
+        "Secret for the geocoder cache's keys (HMAC-SHA256 of what was typed); empty means a "
+        "random secret made once in `<data_dir>/.geocode-cache.key` (mode 0600).",
+    ),
     Setting("tiles_url", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Map tile URL template."),
     Setting(
         "tiles_attribution",
@@ -55,6 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Attribution shown on the map for the tiles.",
     ),
     Setting("upload_max_mb", "20", "Largest CSV the admin page accepts, in megabytes."),
+    Setting("upload_max_rows", "50000", "Most programs (rows) a provider CSV may have; larger files are refused before checking."),
     Setting("stale_after_days", "180", "A program verified longer ago than this is flagged as possibly out of date."),
     Setting("page_size", "10", "Result cards per page."),
 )
@@ -84,7 +91,7 @@ def _number(name: str, raw: str, kind: type) -> int | float:
 
 
 #: Numeric settings for which 0 makes no sense.
-_POSITIVE = frozenset({"geocoder_timeout_s", "upload_max_mb", "page_size"})
+_POSITIVE = frozenset({"geocoder_timeout_s", "upload_max_mb", "upload_max_rows", "page_size"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +107,11 @@ class Settings:
     geocoder_timeout_s: float = 5.0
     geocoder_min_delay_s: float = 1.0
     geocode_cache: str = ""
+    geocode_cache_secret: str = ""
     tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    tiles_attribution: str = SETTINGS[10].default
+    tiles_attribution: str = next(s.default for s in SETTINGS if s.name == "tiles_attribution")
     upload_max_mb: float = 20.0
+    upload_max_rows: int = 50_000
     stale_after_days: int = 180
     page_size: int = 10
 
@@ -158,6 +167,11 @@ class Settings:
         if self.geocode_cache:
             return Path(self.geocode_cache)
         return self.data_dir / ".geocode-cache.json"
+
+    @property
+    def geocode_cache_key_path(self) -> Path:
+        """Where the generated secret for the geocoder cache's keys is kept (next to the cache)."""
+        return self.geocode_cache_path.with_name(".geocode-cache.key")
 
     @property
     def geocoder_enabled(self) -> bool:

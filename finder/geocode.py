@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import math
@@ -56,6 +57,16 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# geopy logs request URLs (with the typed address) and call arguments when a
+# service echoes them in an error (issue 17, defect 12). What people type is
+# health-related, so geopy's own log is kept quiet; our code logs each failure
+# once, without the query (``_translate``).
+logging.getLogger("geopy").setLevel(logging.CRITICAL + 1)
+
+#: Decimals kept for cached coordinates: 3 is about 110 m, enough to measure
+#: miles to programs, and no more precise than the search needs.
+CACHE_DECIMALS = 3
 
 #: Longest text ``locate`` accepts; a real address is far shorter.
 MAX_INPUT_CHARS = 200
@@ -114,39 +125,91 @@ def _normalize_query(text: str) -> str:
     return text.strip()
 
 
-class GeocodeCache:
-    """A JSON file of online answers, keyed by the normalized input.
+def cache_secret(settings: Settings) -> bytes:
+    """Return the secret for the cache's keys: the setting, or a generated file (mode 0600).
 
-    Keys are SHA-256 digests of the normalized query, so the file does not
-    list what people typed. ``None`` values record "no match" so that a
-    repeated miss is not sent either. Writes are atomic (temp file and
-    rename); a missing, unreadable or corrupt file starts an empty cache.
+    Parameters
+    ----------
+    settings : Settings
+        ``geocode_cache_secret``, else ``geocode_cache_key_path`` is used.
+
+    Returns
+    -------
+    bytes
+    """
+    if settings.geocode_cache_secret.strip():
+        return settings.geocode_cache_secret.encode("utf-8")
+    path = settings.geocode_cache_key_path
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError):
+        log.warning("geocode cache key %s is unreadable; the cache is not kept on disk", path)
+        return b""
+    secret = os.urandom(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secret.hex() + "\n")
+    except FileExistsError:  # another process made it first: use theirs
+        return cache_secret(settings)
+    except OSError as err:
+        log.warning("could not write geocode cache key %s: %s", path, err.strerror)
+        return b""
+    return secret
+
+
+class GeocodeCache:
+    """A JSON file of online answers, keyed by an HMAC of the normalized input.
+
+    Keys are HMAC-SHA256 digests of the normalized query under a secret
+    (``cache_secret``), so the file does not list what people typed, and a
+    guessed address can't be checked against it without the secret. Entries
+    keep no more than the search needs: coordinates rounded to
+    ``CACHE_DECIMALS`` and the town, never the road or house number.
+    ``None`` values record "no match" so that a repeated miss is not sent
+    either. Writes are atomic (temp file and rename); a missing, unreadable
+    or corrupt file, or one from an older format, starts an empty cache.
+    Without a secret (``b""``) nothing is kept on disk.
 
     Parameters
     ----------
     path : Path
         The cache file; its folder is created on first write.
+    secret : bytes
+        The HMAC key.
     """
 
-    def __init__(self, path: Path) -> None:
+    FORMAT = 2
+
+    def __init__(self, path: Path, secret: bytes = b"") -> None:
         self.path = Path(path)
+        self._secret = secret
         self._lock = threading.Lock()
         self._entries: dict[str, dict[str, Any] | None] | None = None
 
-    @staticmethod
-    def key(query: str) -> str:
+    def key(self, query: str) -> str:
         """Return the cache key of a query."""
-        return hashlib.sha256(_normalize_query(query).encode("utf-8")).hexdigest()
+        return hmac.new(self._secret, _normalize_query(query).encode("utf-8"), hashlib.sha256).hexdigest()
 
     def _load(self) -> dict[str, dict[str, Any] | None]:
         if self._entries is None:
+            if not self._secret:
+                self._entries = {}
+                return self._entries
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
                 entries = data.get("entries", {}) if isinstance(data, dict) else {}
                 self._entries = entries if isinstance(entries, dict) else {}
+                if not isinstance(data, dict) or data.get("version") != self.FORMAT:
+                    # An older file kept full coordinates and roads: drop it now.
+                    self._entries = {}
+                    self._write(self._entries)
             except FileNotFoundError:
                 self._entries = {}
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
                 log.warning("geocode cache %s is unreadable; starting an empty one", self.path)
                 self._entries = {}
         return self._entries
@@ -188,17 +251,20 @@ class GeocodeCache:
         ----------
         query : str
         place : Place or None
+            Pass the town-level place (``NominatimGeocoder`` does): its label
+            is stored as is, its coordinates rounded.
         """
         with self._lock:
             entries = self._load()
             entries[self.key(query)] = None if place is None else {
-                "lat": place.lat,
-                "lon": place.lon,
+                "lat": round(place.lat, CACHE_DECIMALS),
+                "lon": round(place.lon, CACHE_DECIMALS),
                 "label": place.label,
                 "precision": str(place.precision),
                 "source": place.source,
             }
-            self._write(entries)
+            if self._secret:
+                self._write(entries)
 
     def __len__(self) -> int:
         with self._lock:
@@ -209,7 +275,7 @@ class GeocodeCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".geocode-", suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"version": 1, "entries": entries}, fh, separators=(",", ":"))
+                json.dump({"version": self.FORMAT, "entries": entries}, fh, separators=(",", ":"))
             os.replace(tmp, self.path)
         except OSError as err:
             # A read-only disk costs repeat lookups, not the search itself.
@@ -311,7 +377,7 @@ class NominatimGeocoder:
         self._geocode = _rate_limiter(
             self._client.geocode, float(settings.geocoder_min_delay_s), clock, sleep
         )
-        self.cache = GeocodeCache(settings.geocode_cache_path)
+        self.cache = GeocodeCache(settings.geocode_cache_path, cache_secret(settings))
 
     def geocode(self, query: str) -> Place | None:
         """Return the place of a street address, from the cache or the service.
@@ -352,7 +418,9 @@ class NominatimGeocoder:
         except Exception as err:
             raise _translate(err, self.name) from err
         place = None if location is None else self._to_place(location.raw)
-        self.cache.put(query, place)
+        # The cache keeps the town, not the road: the person sees the road now,
+        # a later search of the same text sees the town.
+        self.cache.put(query, None if place is None else replace(place, label=_area_label(location.raw)))
         return place
 
     def _to_place(self, raw: dict[str, Any]) -> Place | None:
@@ -387,6 +455,18 @@ def _label(raw: dict[str, Any], address: dict[str, Any]) -> str:
     parts = [p.strip() for p in str(raw.get("display_name", "")).split(",") if p.strip()]
     parts = [p for p in parts if not p.isdigit()]
     return ", ".join(parts[:3]) or "Address found"
+
+
+def _area_label(raw: dict[str, Any]) -> str:
+    """Return the place's town and state only (what the cache keeps), never the road."""
+    address = raw.get("address") or {}
+    town = next(
+        (address[k] for k in ("city", "town", "village", "hamlet", "suburb") if address.get(k)),
+        None,
+    )
+    state = address.get("state")
+    abbrev = "MA" if state in (None, "Massachusetts") else state
+    return f"{town}, {abbrev}" if town else "Address found"
 
 
 def _precision(raw: dict[str, Any], address: dict[str, Any]) -> Precision:

@@ -109,6 +109,7 @@ def refresh_command(
         merge=merge,
         valid_rows_only=valid_rows_only,
         max_bytes=max_bytes,
+        max_rows=settings.upload_max_rows,
         locator=locator,
         progress=_progress if fmt == "text" else None,
         as_of=as_of.date() if as_of else None,

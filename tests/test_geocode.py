@@ -430,31 +430,78 @@ def test_failures_are_not_cached(nominatim, stub):
 def test_cache_hit_sends_zero_requests(nominatim, stub, tmp_path, clock):
     first = nominatim.geocode(STREET)
     assert len(stub.requests) == 1
-    assert nominatim.geocode("45  zyxwv street northampton ma 01060") == first  # normalized key
+    hit = nominatim.geocode("45  zyxwv street northampton ma 01060")  # normalized key
+    assert hit is not None
+    assert (hit.lat, hit.lon) == (round(first.lat, 3), round(first.lon, 3))
     assert nominatim.geocode("1 nomatch road, Boston") is None
     assert nominatim.geocode("1 NOMATCH ROAD BOSTON") is None  # a cached miss
     assert len(stub.requests) == 2
-    # The cache persists: a new client (a restarted app) sends nothing either.
+    # The cache persists: a new client (a restarted app) sends nothing either. It
+    # keeps the town and coordinates rounded to ~100 m, not the road (issue 17).
     again = NominatimGeocoder(nominatim_settings(stub.port, tmp_path), clock=clock, sleep=clock.sleep)
-    assert again.geocode(STREET) == first
+    cached = again.geocode(STREET)
+    assert cached is not None
+    assert (cached.lat, cached.lon) == (round(first.lat, 3), round(first.lon, 3))
+    assert cached.label == "Northampton, MA"
+    assert (cached.precision, cached.source) == (first.precision, first.source)
     assert len(stub.requests) == 2
 
 
 def test_cache_file_does_not_list_what_people_typed(nominatim, tmp_path):
     nominatim.geocode(STREET)
     text = (tmp_path / "geocode-cache.json").read_text()
-    assert "45" not in json.loads(text)["entries"][GeocodeCache.key(STREET)]["label"]
+    assert "45" not in json.loads(text)["entries"][nominatim.cache.key(STREET)]["label"]
     assert STREET not in text
-    assert GeocodeCache.key(STREET) in text
+    assert nominatim.cache.key(STREET) in text
 
 
 def test_corrupt_cache_file_starts_empty(tmp_path):
     path = tmp_path / "cache.json"
     path.write_text("{not json")
-    cache = GeocodeCache(path)
+    cache = GeocodeCache(path, b"secret")
     assert cache.get("anything") == (False, None)
     cache.put("anything", HOUSE)
-    assert GeocodeCache(path).get("ANYTHING") == (True, HOUSE)
+    assert GeocodeCache(path, b"secret").get("ANYTHING") == (True, HOUSE)
+
+
+def test_geocode_cache_privacy_keys_are_hmac_with_a_secret_and_entries_keep_no_road(
+        nominatim, tmp_path):
+    """Issue 17, defect 12: an unsalted SHA-256 key and full coordinates plus road were stored."""
+    import hashlib
+    import stat
+
+    nominatim.geocode(STREET)
+    text = (tmp_path / "geocode-cache.json").read_text()
+    doc = json.loads(text)
+    plain_sha = hashlib.sha256(b"45 zyxwv street northampton ma 01060").hexdigest()
+    assert plain_sha not in text  # a guessed address can't be checked without the secret
+    (entry,) = doc["entries"].values()
+    assert "Zyxwv" not in entry["label"]
+    assert entry["lat"] == round(entry["lat"], 3)
+    assert entry["lon"] == round(entry["lon"], 3)
+    key_file = tmp_path / ".geocode-cache.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    # Another secret reads nothing back.
+    assert GeocodeCache(tmp_path / "geocode-cache.json", b"other").get(STREET) == (False, None)
+
+
+def test_geocode_cache_from_the_old_format_is_dropped_not_kept(tmp_path):
+    path = tmp_path / "cache.json"
+    path.write_text(json.dumps({"version": 1, "entries": {"ab": {"lat": 42.123456, "lon": -71.1,
+                                "label": "45 Main St, Boston", "precision": "address", "source": "x"}}}))
+    assert GeocodeCache(path, b"k").get("45 Main St, Boston") == (False, None)
+    assert "Main St" not in path.read_text()
+
+
+def test_geopy_logger_is_quiet_so_typed_addresses_never_reach_the_log(caplog):
+    """Issue 17, defect 12: geopy logs the request URL at INFO when a service echoes it."""
+    import finder.geocode  # noqa: F401  (sets the level)
+
+    caplog.set_level(logging.DEBUG)
+    assert logging.getLogger("geopy.geocoders.base").getEffectiveLevel() > logging.CRITICAL
+    logging.getLogger("geopy.geocoders.base").info("https://nominatim/search?q=45+Zyxwv+Street")
+    logging.getLogger("geopy").error("45 Zyxwv Street")
+    assert "Zyxwv" not in caplog.text
 
 
 def test_rate_limit_spaces_requests_with_an_injected_clock(nominatim, stub, clock):

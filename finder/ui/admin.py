@@ -188,7 +188,8 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
         st.session_state.pop("admin_plan", None)
         try:
             plan = prepare_refresh(data, data_dir=cfg.data_dir, merge=merge, valid_rows_only=valid_only,
-                                   max_bytes=max_bytes, locator=common.locator(cfg), progress=progress,
+                                   max_bytes=max_bytes, max_rows=cfg.upload_max_rows,
+                                   locator=common.locator(cfg), progress=progress,
                                    file_name=upload.name)
         except FinderError as err:
             bar.empty()

@@ -48,7 +48,8 @@ DATA_UNAVAILABLE = (
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _load_catalog(data_dir: str, version: str, max_bytes: int):  # type: ignore[no-untyped-def]
+def _load_catalog(data_dir: str, version: str, max_bytes: int,  # type: ignore[no-untyped-def]
+                  max_rows: int):
     # ``version`` is part of the cache key: a newly published dataset is a new entry.
     # An unusable file raises, and st.cache_data never caches an exception, so the
     # next run tries again (a fix by the admin is picked up at once).
@@ -56,7 +57,7 @@ def _load_catalog(data_dir: str, version: str, max_bytes: int):  # type: ignore[
     from finder.load import load_programs
     from finder.search import Catalog
 
-    loaded = load_programs(Path(data_dir) / "providers.csv", max_bytes=max_bytes)
+    loaded = load_programs(Path(data_dir) / "providers.csv", max_bytes=max_bytes, max_rows=max_rows)
     if loaded.report.file_error is not None or not loaded.programs:
         raise DataError(
             f"live dataset unusable: {loaded.report.file_error or 'no valid program'}",
@@ -85,7 +86,8 @@ def load_catalog(cfg: Settings):  # type: ignore[no-untyped-def]
     Raises ``DataError`` (with ``DATA_UNAVAILABLE`` as its user message) when
     the dataset is missing, unreadable, too large or has no valid program.
     """
-    return _load_catalog(str(cfg.data_dir), dataset_version(cfg.data_dir), live_data_max_bytes(cfg))
+    return _load_catalog(str(cfg.data_dir), dataset_version(cfg.data_dir), live_data_max_bytes(cfg),
+                         cfg.upload_max_rows)
 
 
 def catalog_or_explain(cfg: Settings):  # type: ignore[no-untyped-def]
