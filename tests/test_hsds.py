@@ -459,3 +459,12 @@ def test_cli_import_of_a_foreign_package_reports_skips_and_exits_1(capsys, tmp_p
 def test_cli_import_of_nothing_exits_2(capsys, tmp_path):
     assert main(["import", "hsds", str(tmp_path / "missing")]) == 2
     assert "There is no file or folder" in capsys.readouterr().err
+
+
+def test_exchange_doc_maps_every_column():
+    text = (ROOT / "docs" / "EXCHANGE.md").read_text(encoding="utf-8")
+    table = text.split("#### Where each column goes", 1)[1].split("####", 1)[0]
+    from finder.schema import COLUMN_NAMES
+
+    missing = [c for c in COLUMN_NAMES if f"`{c}`" not in table]
+    assert not missing, f"docs/EXCHANGE.md does not say where these go: {missing}"
