@@ -307,3 +307,31 @@ def test_coverage_is_not_on_the_find_page(admin_data):
     assert not at.exception
     text = "\n".join(str(m.value) for m in at.markdown)
     assert "Towns more than" not in text
+
+
+# --- the real listings (issue 19's figures) ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_programs():
+    """The live dataset when it is the real FindTreatment.gov listing (issue 12), else skip."""
+    meta_path = ROOT / "data" / "providers.meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    if meta.get("sample", True) or meta.get("source") != "SAMHSA, FindTreatment.gov":
+        pytest.skip("data/providers.csv is not the real FindTreatment.gov listing")
+    return load_programs(ROOT / "data" / "providers.csv").programs
+
+
+def test_real_listings_cover_the_state_unevenly_as_the_issue_says(real_programs):
+    result = coverage(real_programs, radius_miles=25)
+    rows = {r["town"]: r for r in result.town_rows()}
+    assert rows["Pittsfield"]["programs_within"] == 2
+    assert rows["Boston"]["programs_within"] == 45
+    counties = [str(c) for c in result.programs["county"].astype("string").fillna("")]
+    for county in ("Franklin", "Dukes", "Nantucket"):
+        assert county not in counties
+    assert counties.count("Berkshire") == 2
+    with_masshealth = coverage(real_programs, masshealth(), radius_miles=25)
+    assert set(result.gaps["town"]) <= set(with_masshealth.gaps["town"])
+    assert "Nantucket" in set(with_masshealth.gaps["town"])
+

@@ -468,3 +468,15 @@ def test_exchange_doc_maps_every_column():
 
     missing = [c for c in COLUMN_NAMES if f"`{c}`" not in table]
     assert not missing, f"docs/EXCHANGE.md does not say where these go: {missing}"
+
+
+def test_real_listings_round_trip(tmp_path):
+    meta_path = ROOT / "data" / "providers.meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    if meta.get("sample", True):
+        pytest.skip("data/providers.csv is not the real listing yet (issue 12)")
+    real = load_programs(ROOT / "data" / "providers.csv").programs
+    back = round_trip(list(real), tmp_path)
+    assert len(back) == len(real)
+    for before, after in zip(real, back, strict=True):
+        assert_same(before, after)
