@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint sample bench clean
+# The raw SAMHSA download stays in ../shared; `make data` rebuilds data/providers.csv from it.
+FINDTREATMENT ?= ../shared/data/findtreatment/FindTreatment_MA_2025-08-19.csv
+
+.PHONY: run demo test lint data sample bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +18,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/streamlit run streamlit_app.py
 
+# The app on the fictional sample (data/sample), for demonstrations.
+demo: $(STAMP)
+	FINDER_DATA_DIR=data/sample $(BIN)/streamlit run streamlit_app.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check finder tests scripts streamlit_app.py
 	$(BIN)/mypy
@@ -22,8 +29,12 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
+# The shipped dataset: the Massachusetts IOP listings of FindTreatment.gov, with metadata.
+data: $(STAMP)
+	$(BIN)/finder import findtreatment $(FINDTREATMENT) -o data/providers.csv --write-meta
+
 sample: $(STAMP)
-	$(BIN)/python scripts/make_sample_data.py --out-dir data
+	$(BIN)/python scripts/make_sample_data.py --out-dir data/sample
 
 bench: $(STAMP)
 	$(BIN)/finder bench

@@ -13,6 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from finder.model import MOUD, Insurance, Program, Service
+from finder.provenance import (
+    availability_confirmation_text,
+    listed_text,
+    schedule_confirmation_text,
+)
 from finder.schedule import (
     DAY_MINUTES,
     Session,
@@ -140,14 +145,19 @@ def comparison(
         Row("Attendance", tuple(str(p.attendance or "—") for p in programs)),
         Row("Accepting new clients", tuple(
             str(p.accepting_new_clients)
-            + (f" (as of {p.availability_as_of.isoformat()})" if p.availability_as_of else "")
+            + (f" ({availability_confirmation_text(p)})" if p.availability_as_of else "")
             for p in programs)),
         Row("Intake", tuple(_join(p.intake) for p in programs)),
         Row("Phone", tuple(p.phone + (f"; intake {p.intake_phone}" if p.intake_phone else "")
                            for p in programs)),
         Row("Website", tuple(p.website or "—" for p in programs)),
         Row("Address", tuple(p.address for p in programs)),
-        Row("Last verified", tuple(f"{p.last_verified.isoformat()} ({(today - p.last_verified).days} days ago)"
-                                   for p in programs)),
+        # Listed by a source and confirmed by a person are different facts (issue 12).
+        Row("Session times confirmed", tuple(schedule_confirmation_text(p) or "—" for p in programs)),
+        Row("Listed by source", tuple(listed_text(p) or "—" for p in programs)),
+        Row("Last verified", tuple(
+            f"{p.last_verified.isoformat()} ({(today - p.last_verified).days} days ago)"
+            if p.last_verified else "Not confirmed with the program by anyone"
+            for p in programs)),
     ]
     return rows

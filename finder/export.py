@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from finder.provenance import schedule_confirmation_text
+
 __all__ = [
     "EXPORT_COLUMNS",
     "ExportMeta",
@@ -56,7 +58,10 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("attendance", "Attendance"),
     ("accepting_new_clients", "Accepting new clients"),
     ("availability_as_of", "Accepting as of"),
+    ("availability_confirmed_via", "Accepting confirmed via"),
     ("intake", "Intake"),
+    ("schedule_confirmation", "Session times confirmed"),
+    ("listed_as_of", "Listed by source on"),
     ("last_verified", "Last verified"),
     ("source", "Source"),
     ("notes", "Case manager notes"),
@@ -162,8 +167,14 @@ def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = Non
                 "attendance": str(p.attendance or ""),
                 "accepting_new_clients": str(p.accepting_new_clients),
                 "availability_as_of": p.availability_as_of.isoformat() if p.availability_as_of else "",
+                "availability_confirmed_via": str(p.availability_confirmed_via or ""),
                 "intake": _join(p.intake),
-                "last_verified": p.last_verified.isoformat(),
+                # Listed by a source is not confirmed by a person: two columns.
+                "schedule_confirmation": schedule_confirmation_text(p) or "",
+                "listed_as_of": p.listed_as_of.isoformat() if p.listed_as_of else "",
+                "last_verified": (
+                    p.last_verified.isoformat() if p.last_verified else "Not confirmed by anyone"
+                ),
                 "source": p.source,
                 "notes": notes.get(p.program_id, ""),
                 "program_id": p.program_id,

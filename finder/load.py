@@ -32,6 +32,7 @@ from finder.model import (
     LANGUAGES,
     Accepting,
     Attendance,
+    ConfirmedVia,
     Insurance,
     Intake,
     LevelOfCare,
@@ -52,6 +53,7 @@ from finder.schema import (
 )
 
 __all__ = [
+    "DATE_COLUMNS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ROWS",
     "MAX_LISTED_ERRORS",
@@ -73,6 +75,13 @@ DEFAULT_MAX_ROWS = 50_000
 #: Most problems kept in a report; the rest are counted (``error_count``).
 MAX_LISTED_ERRORS = 1_000
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: Date columns: none may be in the future.
+DATE_COLUMNS = ("availability_as_of", "listed_as_of", "last_verified", "schedule_confirmed_on")
+#: A "how confirmed" column and the date it needs.
+_CONFIRMED_VIA = {
+    "schedule_confirmed_via": "schedule_confirmed_on",
+    "availability_confirmed_via": "availability_as_of",
+}
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx/zip, legacy xls
 
 
@@ -376,7 +385,17 @@ def _check_rows(frame: pd.DataFrame, report: ValidationReport, today: dt.date) -
                 )
             else:
                 first_seen[value] = row
-    for column in ("last_verified", "availability_as_of"):
+    for via, on in _CONFIRMED_VIA.items():
+        if via not in frame:
+            continue
+        dates = frame[on] if on in frame else pd.Series("", index=frame.index)
+        for index, value in frame[via].items():
+            if value != "" and dates[index] == "":
+                report.errors.append(
+                    Issue(int(index), on, "",
+                          f"{on} is needed when {via} is filled: say when it was confirmed")
+                )
+    for column in DATE_COLUMNS:
         if column not in frame:
             continue
         for index, value in frame[column].items():
@@ -438,8 +457,6 @@ def _program(row: dict[str, str]) -> Program:
     county = re.sub(r"\s+county$", "", row.get("county", ""), flags=re.IGNORECASE)
     level = _member(LevelOfCare, row["level_of_care"])
     assert level is not None  # required, already validated
-    verified = date("last_verified")
-    assert verified is not None  # required, already validated
     return Program(
         program_id=row["program_id"],
         organization=row["organization"],
@@ -467,9 +484,15 @@ def _program(row: dict[str, str]) -> Program:
         ),
         availability_as_of=date("availability_as_of"),
         intake=tuple(Intake(v) for v in many("intake", list(Intake))),
-        last_verified=verified,
+        last_verified=date("last_verified"),
         source=row["source"],
         notes=row.get("notes", ""),
+        listed_as_of=date("listed_as_of"),
+        schedule_confirmed_on=date("schedule_confirmed_on"),
+        schedule_confirmed_via=_member(ConfirmedVia, row.get("schedule_confirmed_via", "")),
+        availability_confirmed_via=_member(
+            ConfirmedVia, row.get("availability_confirmed_via", "")
+        ),
     )
 
 
@@ -627,6 +650,8 @@ def _frame_dtypes() -> dict[str, object]:
         "county": list(MA_COUNTIES),
         "attendance": [str(v) for v in Attendance],
         "accepting_new_clients": [str(v) for v in Accepting],
+        "schedule_confirmed_via": [str(v) for v in ConfirmedVia],
+        "availability_confirmed_via": [str(v) for v in ConfirmedVia],
     }
     dtypes: dict[str, object] = {}
     for name in COLUMN_NAMES:
@@ -634,7 +659,7 @@ def _frame_dtypes() -> dict[str, object]:
             dtypes[name] = pd.CategoricalDtype(category[name])
         elif name in ("latitude", "longitude", "hours_per_week"):
             dtypes[name] = "Float64"
-        elif name in ("last_verified", "availability_as_of"):
+        elif name in DATE_COLUMNS:
             dtypes[name] = "datetime64[ns]"
         elif name in _LIST_COLUMNS:
             dtypes[name] = object
@@ -663,10 +688,12 @@ def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-un
     ``geometry``:
 
     - text (``program_id``, ``zip``, ``phone``, ``schedule``, ...): ``string``;
-    - ``level_of_care``, ``county``, ``attendance``, ``accepting_new_clients``:
+    - ``level_of_care``, ``county``, ``attendance``, ``accepting_new_clients``,
+      ``schedule_confirmed_via``, ``availability_confirmed_via``:
       ``category`` whose categories are the whole vocabulary;
     - ``latitude``, ``longitude``, ``hours_per_week``: nullable ``Float64``;
-    - ``last_verified``, ``availability_as_of``: ``datetime64[ns]``;
+    - ``listed_as_of``, ``last_verified``, ``schedule_confirmed_on``,
+      ``availability_as_of``: ``datetime64[ns]``;
     - ``;``-lists (``insurance``, ``services``, ``populations``, ``languages``,
       ``intake``): ``object`` holding a Python ``list`` of the canonical values,
       in CSV order (``[]`` when empty), so ``"MassHealth" in row.insurance``

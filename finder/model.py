@@ -34,6 +34,7 @@ __all__ = [
     "NAMED_COMMERCIAL_PLANS",
     "Accepting",
     "Attendance",
+    "ConfirmedVia",
     "Insurance",
     "Intake",
     "LatLon",
@@ -107,6 +108,19 @@ class Attendance(enum.StrEnum):
     IN_PERSON = "in-person"
     TELEHEALTH = "telehealth"
     HYBRID = "hybrid"
+
+
+class ConfirmedVia(enum.StrEnum):
+    """How a person confirmed a fact about a program (who checked, and how).
+
+    Used with a date: ``schedule_confirmed_via`` with ``schedule_confirmed_on``,
+    ``availability_confirmed_via`` with ``availability_as_of``.
+    """
+
+    PHONE = "phone"  # someone called the program
+    WEBSITE = "website"  # read on the program's own website
+    STAFF = "staff"  # reported by the program's staff
+    OTHER = "other"
 
 
 class Service(enum.StrEnum):
@@ -303,6 +317,13 @@ class Program:
     Multi-valued columns are tuples of vocabulary members, in CSV order.
     ``schedule`` is the raw OpenStreetMap ``opening_hours`` string, or ``""``
     when session times are unknown.
+
+    Provenance is kept apart from confirmation: ``listed_as_of`` is when the
+    source (``source``) listed the program; ``last_verified`` is when a person
+    last confirmed the row with the program, and is None when nobody has.
+    ``schedule_confirmed_on``/``_via`` and ``availability_as_of``/
+    ``availability_confirmed_via`` say who confirmed the session times and the
+    openings, how and when.
     """
 
     program_id: str
@@ -316,7 +337,7 @@ class Program:
     latitude: float | None
     longitude: float | None
     phone: str
-    last_verified: dt.date
+    last_verified: dt.date | None
     source: str
     county: str = ""
     intake_phone: str = ""
@@ -332,6 +353,10 @@ class Program:
     availability_as_of: dt.date | None = None
     intake: tuple[Intake, ...] = ()
     notes: str = ""
+    listed_as_of: dt.date | None = None
+    schedule_confirmed_on: dt.date | None = None
+    schedule_confirmed_via: ConfirmedVia | None = None
+    availability_confirmed_via: ConfirmedVia | None = None
 
     @property
     def latlon(self) -> LatLon | None:

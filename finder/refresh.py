@@ -80,6 +80,11 @@ ADMIN_FIELDS: tuple[str, ...] = (
     "schedule",
     "accepting_new_clients",
     "availability_as_of",
+    # What a person confirmed, and how: a new listing confirms nothing (issue 12).
+    "availability_confirmed_via",
+    "last_verified",
+    "schedule_confirmed_on",
+    "schedule_confirmed_via",
     "hours_per_week",
     "intake",
     "notes",

@@ -24,6 +24,7 @@ from finder.model import (
     MA_BOUNDS,
     Accepting,
     Attendance,
+    ConfirmedVia,
     Insurance,
     Intake,
     LevelOfCare,
@@ -31,6 +32,7 @@ from finder.model import (
     Service,
 )
 from finder.schedule import ScheduleError, parse_schedule
+from finder.untrusted import text_problem, url_problem
 
 __all__ = [
     "COLUMNS",
@@ -391,9 +393,29 @@ def _check_phone(value: str) -> str | None:
 
 
 def _check_website(value: str) -> str | None:
-    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#]\S*)?", value):
-        return "must be a web address starting with https://, such as https://www.example.org"
-    return None
+    # The one URL parser (finder.untrusted.web_url), the same that builds links.
+    return url_problem(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _check_city(value: str) -> str | None:
+    """Check that a city is a Massachusetts city, town or village the gazetteer knows."""
+    problem = _check_text(100)(value)
+    if problem is not None:
+        return problem
+    from finder.errors import GeocodeNotFound
+    from finder.gazetteer import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    try:
+        known = gazetteer.lookup_town(value) is not None
+    except GeocodeNotFound:  # a name several places share is still a place
+        known = True
+    if known:
+        return None
+    hint = next(iter(gazetteer.suggest(value, limit=1)), None)
+    return ("is not a Massachusetts city, town or village we know"
+            + (f"; did you mean '{hint}'?" if hint else "; check the spelling"))
 
 
 def _check_schedule(value: str) -> str | None:
@@ -436,9 +458,8 @@ def _check_text(limit: int) -> Check:
     def check(value: str) -> str | None:
         if len(value) > limit:
             return f"is too long ({len(value)} characters; at most {limit})"
-        if any(ord(ch) < 32 and ch not in "\t" for ch in value):
-            return "contains control characters or line breaks"
-        return None
+        # Control characters, bidi overrides and Streamlit's :material/...: syntax.
+        return text_problem(value)
 
     return check
 
@@ -492,7 +513,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("street", "text", True, "up to 200 characters", "125 Main St, Suite 2",
                "Street address of the site.", _check_text(200)),
     ColumnSpec("city", "text", True, "a Massachusetts city, town or village", "Cambridge",
-               "City or town of the site.", _check_text(100)),
+               "City or town of the site.", _check_city),
     ColumnSpec("state", "text", True, "MA", "MA", "Always MA.", _check_state),
     ColumnSpec("zip", "text (5 digits)", True, "a Massachusetts ZIP, leading zero kept", "02139",
                "ZIP code of the site. Keep it as text so the leading zero survives.", _check_zip),
@@ -536,11 +557,25 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                "Whether new clients are accepted. Empty means unknown.",
                _vocab_check(Accepting, many=False)),
     ColumnSpec("availability_as_of", "date", False, "YYYY-MM-DD, not in the future", "2026-10-01",
-               "When accepting_new_clients was last confirmed.", _check_date),
+               "When a person last confirmed accepting_new_clients with the program.", _check_date),
+    ColumnSpec("availability_confirmed_via", "vocabulary", False, _listing(ConfirmedVia), "phone",
+               "How accepting_new_clients was confirmed: phone = we called the program; "
+               "website = the program's own website; staff = reported by program staff; other.",
+               _vocab_check(ConfirmedVia, many=False)),
     ColumnSpec("intake", "`;`-list", False, _listing(Intake), "walk-in; call",
                "How a person gets in.", _vocab_check(Intake, many=True)),
-    ColumnSpec("last_verified", "date", True, "YYYY-MM-DD, not in the future", "2026-09-15",
-               "When a person last confirmed this row with the program.", _check_date),
+    ColumnSpec("listed_as_of", "date", False, "YYYY-MM-DD, not in the future", "2025-08-19",
+               "When the source (column `source`) listed the program, e.g. the date of a "
+               "FindTreatment.gov download. Not a confirmation by anyone.", _check_date),
+    ColumnSpec("last_verified", "date", False, "YYYY-MM-DD, not in the future", "2026-09-15",
+               "When a person last confirmed this row with the program. Empty when nobody has: "
+               "such a program is never called verified.", _check_date),
+    ColumnSpec("schedule_confirmed_on", "date", False, "YYYY-MM-DD, not in the future", "2026-12-01",
+               "When a person last confirmed the session times in `schedule`.", _check_date),
+    ColumnSpec("schedule_confirmed_via", "vocabulary", False, _listing(ConfirmedVia), "phone",
+               "How the session times were confirmed: phone = we called the program; "
+               "website = the program's own website; staff = reported by program staff; other. "
+               "Goes with `schedule_confirmed_on`.", _vocab_check(ConfirmedVia, many=False)),
     ColumnSpec("source", "text", True, "up to 200 characters", "Program website, called 2026-09-15",
                "Where the information comes from.", _check_text(200)),
     ColumnSpec("notes", "text", False, "up to 1000 characters", "Payment assistance available",

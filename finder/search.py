@@ -50,6 +50,7 @@ from finder.model import (
     Program,
     Service,
 )
+from finder.provenance import provenance_fields
 from finder.schedule import (
     Fit,
     PartOfDay,
@@ -526,7 +527,8 @@ class Catalog:
             languages=[mask_of(p.languages, LANGUAGE_BITS) for p in placed],
             attendance=[attendance_code(p.attendance) for p in placed],
             accepting=[p.accepting_new_clients == Accepting.YES for p in placed],
-            last_verified=[p.last_verified.toordinal() for p in placed],
+            # Never confirmed sorts last under "recently verified".
+            last_verified=[p.last_verified.toordinal() if p.last_verified else 0 for p in placed],
             schedules=list(schedule_index),
             schedule_code=codes,
             skipped_no_coordinates=skipped,
@@ -669,8 +671,8 @@ class Match:
             "populations": [str(x) for x in p.populations],
             "languages": list(p.languages),
             "accepting_new_clients": str(p.accepting_new_clients),
-            "last_verified": p.last_verified.isoformat(),
-            "source": p.source,
+            # Listed vs confirmed, as fields: last_verified is None when nobody confirmed.
+            **provenance_fields(p),
         }
 
 
@@ -685,13 +687,19 @@ class SearchResult:
     matches : tuple of Match
         In result order.
     unknown_schedule_hidden : int
-        Programs that passed every other filter but were left out because their
-        schedule is not listed.
+        Programs that passed every other filter but were left out of
+        ``matches`` because their schedule is not listed.
+    unknown_schedule : tuple of Match
+        The programs counted by ``unknown_schedule_hidden``, nearest first:
+        with a schedule filter on (and ``include_unknown_schedule`` off), the
+        second group a person should call to ask about session times. Empty
+        otherwise.
     """
 
     query: SearchQuery
     matches: tuple[Match, ...]
     unknown_schedule_hidden: int = 0
+    unknown_schedule: tuple[Match, ...] = ()
     message: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -800,6 +808,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
     hours = catalog._schedule_hours[codes]
     fits: dict[int, tuple[Fit, float]] = {}
     hidden = 0
+    unknown_rows, unknown_distance = rows[:0], distance[:0]
     if query.filters_schedule:
         unknown = codes < 0
         ok = ~unknown
@@ -822,10 +831,17 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
         if query.include_unknown_schedule:
             ok |= unknown
             hidden = 0
+        else:
+            # The second group: same filters, no published times (nearest first).
+            unknown_rows, unknown_distance = rows[unknown], distance[unknown]
         rows, distance, tier, hours, codes = (
             rows[ok], distance[ok], tier[ok], hours[ok], codes[ok]
         )
 
+    nearest = np.argsort(unknown_distance, kind="stable")
+    near = unknown_rows[nearest]
+    unknown_matches = _matches(catalog, query, {}, near, unknown_distance[nearest],
+                               catalog._schedule[near], np.zeros(len(near)))
     if query.sort == SortOrder.VERIFIED:
         order = np.lexsort((distance, -catalog._verified[rows], -tier))
     elif query.sort == SortOrder.FIT:
@@ -833,7 +849,20 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
     else:
         order = np.lexsort((distance, -tier))
     rows, distance, codes, hours = rows[order], distance[order], codes[order], hours[order]
+    matches = _matches(catalog, query, fits, rows, distance, codes, hours)
+    return SearchResult(query, matches, hidden, unknown_matches)
 
+
+def _matches(
+    catalog: Catalog,
+    query: SearchQuery,
+    fits: dict[int, tuple[Fit, float]],
+    rows: npt.NDArray[Any],
+    distance: npt.NDArray[Any],
+    codes: npt.NDArray[Any],
+    hours: npt.NDArray[Any],
+) -> tuple[Match, ...]:
+    """Build the ``Match`` of each catalog row, in the given order, with its reasons."""
     explain = _Explainer(catalog, query, fits)
     programs = catalog._programs
     program_rows = catalog._row[rows].tolist()
@@ -863,7 +892,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
     ):
         fit, reasons, notes, text = explain(key)
         matches.append(Match(programs[row], miles, fit, fit_hours, reasons, notes, text))
-    return SearchResult(query, tuple(matches), hidden)
+    return tuple(matches)
 
 
 _SERVICE_WORDS = {

@@ -115,9 +115,33 @@ def _data_source(path: Path) -> str:
     return str(meta.get("title") or meta.get("source") or path.name)
 
 
-def _table(matches: Sequence[Match]) -> str:
+#: What to ask a program that has not published its session times.
+CALL_SCRIPT = (
+    "Do you have an evening or weekend IOP track?",
+    "Which days and times do the groups meet?",
+    "Do you take my insurance?",
+    "Is there a waitlist, and how soon could I start?",
+)
+
+
+def _unknown_schedule_table(matches: Sequence[Match], *, first: int) -> str:
+    n = len(matches)
+    lines = [
+        "",
+        f"{n} more program{'s' if n != 1 else ''} near you {'have' if n != 1 else 'has'}n't "
+        "published session times: call to ask. They match everything else; "
+        "--include-unknown-schedule lists them with the others.",
+        "When you call, ask:",
+        *(f"  - {question}" for question in CALL_SCRIPT),
+        "",
+        _table(matches, first=first),
+    ]
+    return "\n".join(lines)
+
+
+def _table(matches: Sequence[Match], *, first: int = 1) -> str:
     lines = []
-    for n, match in enumerate(matches, 1):
+    for n, match in enumerate(matches, first):
         p = match.program
         lines.append(f"{n:>3}. {match.distance_miles:6.1f} mi  {p.program_name} ({p.organization})")
         lines.append(f"     {p.address} · {p.phone}")
@@ -238,20 +262,33 @@ def search_command(
             "unknown_schedule_hidden": result.unknown_schedule_hidden,
             "message": result.message,
             "results": [m.as_dict() for m in result.matches],
+            # The second group (issue 12): every other filter passes, no published times.
+            "unknown_schedule": [m.as_dict() for m in result.unknown_schedule],
         }
         echo(json.dumps(payload, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         out = io.StringIO()
         write_csv(result.matches, out, search=sentence, data_source=_data_source(path))
         echo(out.getvalue(), nl=False)
+        if result.unknown_schedule_hidden:
+            n = result.unknown_schedule_hidden
+            echo(f"note: {n} more program{'s' if n != 1 else ''} near you "
+                 f"{'have' if n != 1 else 'has'}n't published session times and "
+                 f"{'are' if n != 1 else 'is'} not in this CSV; add --include-unknown-schedule "
+                 "to include them.", err=True)
     else:
         found = f"{result.total} program{'s' if result.total != 1 else ''} found"
+        if not result.matches and result.unknown_schedule:
+            # Never "no programs" while nearby programs simply haven't published times.
+            found = "none has published session times that fit"
         echo(f"{sentence}: {found}.")
         if result.message:
             echo(f"({result.message}.)")
         if result.matches:
             echo(_table(result.matches))
-    sys.exit(0 if result.matches else 1)
+        if result.unknown_schedule:
+            echo(_unknown_schedule_table(result.unknown_schedule, first=result.total + 1))
+    sys.exit(0 if result.matches or result.unknown_schedule else 1)
 
 
 def _sizes(values: Iterable[str]) -> list[int | str]:

@@ -1,4 +1,4 @@
-"""Generate the shipped sample dataset: ``data/providers.csv`` and its metadata.
+"""Generate the fictional sample dataset: ``data/sample/providers.csv`` and its metadata.
 
 Every program is fictional: invented names, phones only in 555-0100..555-0199
 (reserved for fiction), websites under example.org. Towns, ZIPs and the
@@ -8,8 +8,15 @@ and a fixed "as of" date, so re-running gives byte-identical files. For the
 same reason the creation time in ``providers.meta.json`` is that date at
 midnight UTC (``2026-11-01T00:00:00Z``), not the clock.
 
-Usage: ``python scripts/make_sample_data.py [--out-dir data]``; the folder is
-created if it does not exist.
+The sample is for tests and ``make demo``; the shipped ``data/providers.csv``
+holds the real FindTreatment.gov listings (``make data``). Sample rows carry
+fictional confirmations (``last_verified``, ``schedule_confirmed_on``/``_via``,
+``availability_confirmed_via``) so every way of showing them can be seen; they
+are drawn from a second random stream per row, so the other columns are the
+same as before those columns existed.
+
+Usage: ``python scripts/make_sample_data.py [--out-dir data/sample]``; the
+folder is created if it does not exist.
 """
 
 from __future__ import annotations
@@ -205,6 +212,14 @@ def _row(rng: random.Random, number: int, town: str, county: str,
     accepting = rng.choices(("yes", "no", "waitlist", "unknown", ""), weights=(55, 8, 15, 10, 12))[0]
     as_of = "" if accepting in ("", "unknown") else (verified + dt.timedelta(days=rng.randint(0, 2))).isoformat()
     slug = org.lower().replace(" ", "")
+    # Its own stream, so adding these columns left every other value unchanged.
+    extra = random.Random(f"{SEED}-{number}")
+    confirmed_via = ("phone", "website", "staff")
+    schedule_on = schedule_via = ""
+    if schedule and extra.random() < 0.8:
+        schedule_on = (verified - dt.timedelta(days=extra.randint(0, 20))).isoformat()
+        schedule_via = extra.choices(confirmed_via, weights=(60, 25, 15))[0]
+    availability_via = extra.choices(confirmed_via, weights=(70, 0, 30))[0] if as_of else ""
     return {
         "program_id": f"sample-{number:04d}",
         "organization": org,
@@ -230,8 +245,12 @@ def _row(rng: random.Random, number: int, town: str, county: str,
         "languages": "; ".join(languages),
         "accepting_new_clients": accepting,
         "availability_as_of": as_of,
+        "availability_confirmed_via": availability_via,
         "intake": "; ".join(_pick(rng, ("walk-in", "call", "referral"), 1, 2)),
+        "listed_as_of": "",
         "last_verified": verified.isoformat(),
+        "schedule_confirmed_on": schedule_on,
+        "schedule_confirmed_via": schedule_via,
         "source": "Sample data (fictional)",
         "notes": "",
     }
@@ -258,7 +277,7 @@ def build_rows() -> list[dict[str, str]]:
 def main() -> None:
     """Write ``providers.csv`` and ``providers.meta.json`` into the output folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out-dir", type=Path, default=Path("data"))
+    parser.add_argument("--out-dir", type=Path, default=Path("data") / "sample")
     out_dir = parser.parse_args().out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = build_rows()

@@ -23,8 +23,20 @@ COMPARE = "finder/ui/pages/compare.py"
 ADMIN = "finder/ui/pages/admin.py"
 
 
+#: The fictional sample dataset (``scripts/make_sample_data.py``); ``data/`` holds the real one.
+SAMPLE_DIR = ROOT / "data" / "sample"
+
+
 def copy_sample_data(folder: Path) -> Path:
-    """Copy the shipped sample dataset and its metadata into ``folder`` (created)."""
+    """Copy the fictional sample dataset (``data/sample``) and its metadata into ``folder`` (created)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("providers.csv", "providers.meta.json"):
+        shutil.copy(SAMPLE_DIR / name, folder / name)
+    return folder
+
+
+def copy_real_data(folder: Path) -> Path:
+    """Copy the shipped real dataset (``data/providers.csv``, FindTreatment.gov) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("providers.csv", "providers.meta.json"):
         shutil.copy(ROOT / "data" / name, folder / name)
@@ -49,7 +61,7 @@ def use_data_dir(monkeypatch, folder: Path, *, admin_password: str | None = None
 def write_providers(folder: Path, rows: Sequence[Mapping[str, object]], *, sample: bool = False) -> Path:
     """Write a hand-made provider CSV (the sample file's header) and its metadata."""
     folder.mkdir(parents=True, exist_ok=True)
-    with (ROOT / "data" / "providers.csv").open(encoding="utf-8") as handle:
+    with (SAMPLE_DIR / "providers.csv").open(encoding="utf-8") as handle:
         header = next(csv.reader(handle))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")

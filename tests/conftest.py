@@ -33,5 +33,5 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_csv() -> Path:
-    """The shipped sample dataset, ``data/providers.csv``."""
-    return ROOT / "data" / "providers.csv"
+    """The fictional sample dataset, ``data/sample/providers.csv``."""
+    return ROOT / "data" / "sample" / "providers.csv"

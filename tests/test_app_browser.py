@@ -83,7 +83,7 @@ def test_search_is_usable_at_phone_size(app_url, chromium):
 
 
 def test_a_shared_link_reopens_the_same_shortlist(app_url, page, request_log):
-    with (ROOT / "data" / "providers.csv").open(encoding="utf-8") as handle:
+    with (ROOT / "data" / "sample" / "providers.csv").open(encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if r["city"] == "Cambridge"][:2]
     ids = ",".join(r["program_id"] for r in rows)
     page.goto(f"{app_url}/compare?q=02139&sl={ids}")

@@ -20,6 +20,7 @@ from finder.importers import (
     parse_settings,
     write_csv,
 )
+from finder.importers.findtreatment import TELEHEALTH_NOTE
 from finder.load import load_programs
 from finder.model import LANGUAGES, Insurance, Population, Service
 from finder.schema import COLUMN_NAMES, format_phone
@@ -123,7 +124,10 @@ def test_zip_that_lost_its_leading_zero_is_restored_and_reported(quirks):
 
 def test_name_split_over_name1_and_name2_is_joined(quirks):
     pine = _by_org(quirks.rows)["Pine Ridge Comprehensive Treatment Center"]
-    assert pine["program_name"] == "Pine Ridge Comprehensive Treatment Center"
+    # The joined name is the organization's; the title says which program (issue 12).
+    assert pine["program_name"] == (
+        "Intensive outpatient program at Pine Ridge Comprehensive Treatment Center, Lawrence"
+    )
     assert any(c["row"] == 9 and c["column"] == "organization" for c in quirks.summary["corrected"])
 
 
@@ -152,21 +156,25 @@ def test_listing_maps_to_the_provider_csv_columns(quirks):
     assert (harbor["latitude"], harbor["longitude"]) == ("42.3736", "-71.1097")
     assert harbor["intake_phone"] == "617-555-0102"
     assert harbor["website"] == "https://harborlantern.example.org"
-    assert harbor["attendance"] == "hybrid"
+    # The telehealth code describes the facility: in person, with a note (issue 12).
+    assert harbor["attendance"] == "in-person"
+    assert "Telehealth is offered at this facility" in harbor["notes"]
     assert harbor["services"] == "Buprenorphine; Naltrexone; Co-occurring mental health"
-    # Both genders accepted says nothing; "wn" (medium confidence) is not mapped.
-    assert harbor["populations"] == "Adults; Young adults"
+    # Both genders accepted says nothing; the special group "wn" (adult women) does.
+    assert harbor["populations"] == "Adults; Young adults; Women"
     assert harbor["languages"] == "English; Spanish; Portuguese"
     assert "Payment assistance available" in harbor["notes"]
     assert "deaf and hard of hearing" in harbor["notes"]
     assert harbor["schedule"] == ""
-    assert harbor["source"] == SOURCE == "SAMHSA FindTreatment.gov"
-    assert harbor["last_verified"] == "2025-08-19"
+    assert harbor["source"] == SOURCE == "SAMHSA, FindTreatment.gov"
+    # Listed on the download date; nobody confirmed anything (issue 12).
+    assert harbor["listed_as_of"] == "2025-08-19"
+    assert harbor["last_verified"] == ""
 
 
-def test_program_without_name2_is_named_after_the_organization(quirks):
+def test_program_without_name2_is_titled_by_kind_organization_and_town(quirks):
     relay = _by_org(quirks.rows)["Relay House"]
-    assert relay["program_name"] == "Relay House"
+    assert relay["program_name"] == "Intensive outpatient program at Relay House, Falmouth"
 
 
 def test_single_gender_ages_veterans_and_languages_map_to_vocabulary(quirks):
@@ -174,7 +182,9 @@ def test_single_gender_ages_veterans_and_languages_map_to_vocabulary(quirks):
     assert mill["populations"] == "Adults; Adolescents; Women; Veterans"
     assert mill["insurance"] == "MassHealth; Free"
     assert mill["languages"] == "English; Creole; Yupik"
-    assert mill["attendance"] == ""
+    # No telehealth code: in person, and no telehealth note.
+    assert mill["attendance"] == "in-person"
+    assert "Telehealth" not in mill["notes"]
 
 
 def test_opioid_treatment_program_maps_to_methadone_and_extra_intake_phone_to_notes(quirks):
@@ -303,14 +313,15 @@ def test_mental_health_only_listings_are_not_imported():
         ("FindTreament_Facility_listing_2025_08_19_150020.csv", dt.date(2025, 8, 19)),
     ],
 )
-def test_last_verified_comes_from_the_file_name(name, expected):
+def test_listed_as_of_comes_from_the_file_name(name, expected):
     result = import_findtreatment(QUIRKS.read_bytes(), file_name=name, today=TODAY)
-    assert {row["last_verified"] for row in result.rows} == {expected.isoformat()}
+    assert {row["listed_as_of"] for row in result.rows} == {expected.isoformat()}
+    assert {row["last_verified"] for row in result.rows} == {""}
 
 
 def test_as_of_overrides_the_file_name_date():
     result = import_findtreatment(QUIRKS, as_of=dt.date(2025, 9, 1), today=TODAY)
-    assert {row["last_verified"] for row in result.rows} == {"2025-09-01"}
+    assert {row["listed_as_of"] for row in result.rows} == {"2025-09-01"}
 
 
 def test_missing_download_date_is_a_clear_error():
@@ -474,7 +485,8 @@ def test_real_download_gives_exactly_the_80_intensive_outpatient_programs(real_i
     assert len(real_import.rows) == 80
     assert real_import.summary["skipped"] == []
     assert {row["level_of_care"] for row in real_import.rows} == {"IOP"}
-    assert {row["last_verified"] for row in real_import.rows} == {"2025-08-19"}
+    assert {row["listed_as_of"] for row in real_import.rows} == {"2025-08-19"}
+    assert {row["last_verified"] for row in real_import.rows} == {""}
 
 
 @pytest.mark.shared
@@ -517,9 +529,11 @@ def test_real_vocabulary_counts_match_the_code_columns(real_import):
         return sum(value in row[column].split("; ") for row in real_import.rows)
 
     assert count("languages", "Spanish") == 28
-    assert count("populations", str(Population.ADOLESCENTS)) == 13
+    # chld (13 listings) or the special group ad (12): 18 listings in all.
+    assert count("populations", str(Population.ADOLESCENTS)) == 18
     assert count("populations", str(Population.ADULTS)) == 70
-    assert sum(row["attendance"] == "hybrid" for row in real_import.rows) == 77
+    assert {row["attendance"] for row in real_import.rows} == {"in-person"}
+    assert sum(TELEHEALTH_NOTE in row["notes"] for row in real_import.rows) == 77
 
 
 @pytest.mark.shared

@@ -24,7 +24,7 @@ from finder.load import (
     read_meta,
     validate_file,
 )
-from finder.model import Accepting, Attendance, Insurance, LevelOfCare, Program
+from finder.model import Accepting, Attendance, ConfirmedVia, Insurance, LevelOfCare, Program
 from finder.schema import COLUMN_NAMES
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -246,7 +246,7 @@ def test_each_cell_rule_reports_one_error_on_the_right_cell(column, value, reaso
     assert report.valid_rows == 2
 
 
-@pytest.mark.parametrize("column", ["phone", "last_verified", "source", "level_of_care"])
+@pytest.mark.parametrize("column", ["phone", "source", "level_of_care"])
 def test_every_required_column_rejects_an_empty_cell(column):
     (issue,) = load_programs(with_cell(column, "  "), today=TODAY).report.errors
     assert (issue.row, issue.column) == (2, column)
@@ -661,8 +661,12 @@ FRAME_DTYPES = {
     "languages": "object",
     "accepting_new_clients": "category",
     "availability_as_of": "datetime64[ns]",
+    "availability_confirmed_via": "category",
     "intake": "object",
+    "listed_as_of": "datetime64[ns]",
     "last_verified": "datetime64[ns]",
+    "schedule_confirmed_on": "datetime64[ns]",
+    "schedule_confirmed_via": "category",
     "source": "string",
     "notes": "string",
 }
@@ -729,3 +733,52 @@ def test_read_meta_of_missing_or_broken_file_is_empty(tmp_path):
     assert read_meta(tmp_path) == {}
     (tmp_path / "providers.meta.json").write_text("[1, 2]", encoding="utf-8")
     assert read_meta(tmp_path) == {}
+
+
+# --- provenance (issue 12) --------------------------------------------------------------------
+
+
+def test_provenance_columns_load_as_dates_and_how_confirmed():
+    first = load("good.csv").programs[0]
+    assert first.listed_as_of == dt.date(2026, 9, 1)
+    assert first.schedule_confirmed_on == dt.date(2026, 9, 15)
+    assert first.schedule_confirmed_via == ConfirmedVia.PHONE
+    assert first.availability_confirmed_via == ConfirmedVia.PHONE
+
+
+def test_last_verified_is_optional_and_empty_means_nobody_confirmed():
+    loaded = load_programs(with_cell("last_verified", ""), today=TODAY)
+    assert loaded.report.ok
+    assert loaded.programs[0].last_verified is None
+
+
+def test_a_file_without_the_provenance_columns_still_loads():
+    new = ("listed_as_of", "schedule_confirmed_on", "schedule_confirmed_via",
+           "availability_confirmed_via")
+    keep = [i for i, name in enumerate(COLUMN_NAMES) if name not in new]
+    rows = [[row[i] for i in keep] for row in good_rows()]
+    loaded = load_programs(to_csv(rows), today=TODAY)
+    assert loaded.report.ok, loaded.report.to_text()
+    assert loaded.report.notices == []
+    assert [p.listed_as_of for p in loaded.programs] == [None, None, None]
+    assert loaded.programs[0].last_verified == dt.date(2026, 9, 15)
+
+
+def test_how_confirmed_needs_its_date():
+    (issue,) = load_programs(with_cell("schedule_confirmed_on", ""), today=TODAY).report.errors
+    assert (issue.row, issue.column) == (2, "schedule_confirmed_on")
+    assert "schedule_confirmed_via" in issue.message
+
+
+def test_how_confirmed_is_a_vocabulary():
+    (issue,) = load_programs(with_cell("schedule_confirmed_via", "carrier pigeon"),
+                             today=TODAY).report.errors
+    assert (issue.row, issue.column) == (2, "schedule_confirmed_via")
+    assert "phone" in issue.message
+
+
+@pytest.mark.parametrize("column", ["listed_as_of", "schedule_confirmed_on"])
+def test_provenance_dates_may_not_be_in_the_future(column):
+    (issue,) = load_programs(with_cell(column, "2030-01-01"), today=TODAY).report.errors
+    assert (issue.row, issue.column) == (2, column)
+    assert "in the future" in issue.message

@@ -113,7 +113,7 @@ def map_app_url(tmp_path_factory):
     (folder / ".streamlit" / "config.toml").write_text(CONFIG, encoding="utf-8")
     ensure_static_assets(folder / "static")
     env = {
-        "MAP_PROVIDERS_CSV": str(ROOT / "data" / "providers.csv"),
+        "MAP_PROVIDERS_CSV": str(ROOT / "data" / "sample" / "providers.csv"),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
     with run_streamlit(folder / "map_app.py", env=env) as server:

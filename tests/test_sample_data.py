@@ -1,6 +1,6 @@
-"""Tests for the shipped sample dataset and its documentation (issue 2, items 3 and 6).
+"""Tests for the fictional sample dataset and the data documentation (issue 2, items 3 and 6).
 
-``data/providers.csv`` must be fictional, cover the whole state, be documented
+``data/sample/providers.csv`` must be fictional, cover the whole state, be documented
 in ``data/README.md`` by the same table the code validates with, and be
 reproducible byte for byte from ``scripts/make_sample_data.py``.
 """
@@ -23,6 +23,7 @@ from finder.schema import COLUMN_NAMES, MA_COUNTIES, data_dictionary_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
+SAMPLE_DIR = DATA_DIR / "sample"
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def sample_rows(sample_csv: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def meta() -> dict[str, object]:
-    return read_meta(DATA_DIR)
+    return read_meta(SAMPLE_DIR)
 
 
 def created_date(meta: dict[str, object]) -> dt.date:
@@ -171,4 +172,15 @@ def test_make_sample_data_is_deterministic_and_matches_the_shipped_file(tmp_path
         )
     assert outputs[0] == outputs[1]
     assert outputs[0][0] == sample_csv.read_bytes()
-    assert json.loads(outputs[0][1]) == read_meta(DATA_DIR)
+    assert json.loads(outputs[0][1]) == read_meta(SAMPLE_DIR)
+
+
+def test_sample_carries_fictional_confirmations_of_every_kind(sample_rows):
+    # Issue 12: the sample shows every way a confirmation is worded.
+    assert {r["schedule_confirmed_via"] for r in sample_rows} >= {"phone", "website", "staff", ""}
+    assert {r["availability_confirmed_via"] for r in sample_rows} >= {"phone", "staff", ""}
+    for row in sample_rows:
+        assert not row["schedule_confirmed_via"] or row["schedule"], row["program_id"]
+        assert bool(row["schedule_confirmed_via"]) == bool(row["schedule_confirmed_on"])
+        assert not row["availability_confirmed_via"] or row["availability_as_of"]
+        assert row["listed_as_of"] == ""  # no source listed these fictional programs

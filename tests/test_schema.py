@@ -43,7 +43,7 @@ def test_issue_2_minimum_columns_are_present():
 def test_required_columns_are_the_ones_a_program_cannot_do_without():
     assert set(REQUIRED_COLUMNS) == {
         "program_id", "organization", "program_name", "level_of_care", "street", "city",
-        "state", "zip", "phone", "last_verified", "source",
+        "state", "zip", "phone", "source",
     }  # fmt: skip
 
 

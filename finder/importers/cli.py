@@ -18,7 +18,13 @@ from typing import Any
 import click
 
 from finder.errors import DataError
-from finder.importers.findtreatment import import_findtreatment, summary_text, write_csv
+from finder.importers.findtreatment import (
+    dataset_meta,
+    import_findtreatment,
+    summary_text,
+    write_csv,
+    write_meta_file,
+)
 from finder.load import load_programs
 from finder.terminal import echo
 
@@ -54,7 +60,7 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
     "as_of",
     callback=_parse_date,
     metavar="YYYY-MM-DD",
-    help="The download date, for last_verified (default: the date in the file name).",
+    help="The download date, for listed_as_of (default: the date in the file name).",
 )
 @click.option(
     "--setting",
@@ -71,8 +77,19 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
     show_default=True,
     help="How to print the summary.",
 )
+@click.option(
+    "--write-meta",
+    is_flag=True,
+    help="With -o, also write the dataset metadata next to it (OUT.meta.json: source, "
+    "data date, programs flagged for review), as data/providers.meta.json.",
+)
 def findtreatment(
-    path: Path, output: Path | None, as_of: dt.date | None, setting: str, fmt: str
+    path: Path,
+    output: Path | None,
+    as_of: dt.date | None,
+    setting: str,
+    fmt: str,
+    write_meta: bool,
 ) -> None:
     """Import a FindTreatment.gov download (CSV) or locator API response (JSON).
 
@@ -101,6 +118,17 @@ def findtreatment(
             echo(f"{output}: cannot be written ({err.strerror}).", err=True)
             sys.exit(2)
         summary["output"] = str(output)
+        if write_meta:
+            meta_path = output.with_suffix(".meta.json")
+            try:
+                write_meta_file(dataset_meta(result, path.name), meta_path)
+            except OSError as err:
+                echo(f"{meta_path}: cannot be written ({err.strerror}).", err=True)
+                sys.exit(2)
+            summary["meta"] = str(meta_path)
+    elif write_meta:
+        echo("--write-meta needs -o: the metadata is written next to the CSV.", err=True)
+        sys.exit(2)
     else:
         echo(buffer.getvalue(), nl=False)
 

@@ -35,9 +35,7 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,25 +54,31 @@ from finder.model import (
 from finder.schema import COLUMN_NAMES, MA_COUNTIES, canonical, format_phone
 
 __all__ = [
+    "FUNDING_NOTES",
     "INSURANCE_CODES",
     "LANGUAGE_CODES",
+    "NON_IOP_HINTS",
     "POPULATION_CODES",
     "SERVICE_CODES",
     "SETTING_CODES",
     "SETTING_LEVELS",
     "SOURCE",
+    "TELEHEALTH_NOTE",
     "ImportResult",
+    "dataset_meta",
     "import_findtreatment",
     "looks_like_findtreatment",
     "parse_settings",
     "summary_text",
     "write_csv",
+    "write_meta_file",
 ]
 
 log = logging.getLogger(__name__)
 
-#: The ``source`` cell of every imported program.
-SOURCE = "SAMHSA FindTreatment.gov"
+#: The ``source`` cell of every imported program (cite as "Source: SAMHSA,
+#: FindTreatment.gov"); the UI shortens it to "FindTreatment.gov".
+SOURCE = "SAMHSA, FindTreatment.gov"
 
 #: Outpatient service settings that can be imported, in the order a program's
 #: level is looked for, and the level each one becomes.
@@ -113,14 +117,67 @@ SERVICE_CODES: dict[str, Service] = {
 }
 
 #: Age-group and special-program codes -> populations. Gender codes are handled
-#: in ``_populations``: only a single-gender listing names a gender.
+#: in ``_populations``: only a single-gender listing names a gender. The
+#: special-group codes (SG, "Special programs/groups offered") say the facility
+#: has a program or group for them; their labels and confidence are in
+#: docs/IMPORTING.md (from ../shared/data/findtreatment/service_codes.csv).
 POPULATION_CODES: dict[str, Population] = {
     "chld": Population.ADOLESCENTS,  # "Children/Adolescents (under 18)"
     "yad": Population.YOUNG_ADULTS,
     "adlt": Population.ADULTS,
     "snr": Population.SENIORS,
     "vet": Population.VETERANS,
+    "wn": Population.WOMEN,  # SG "Adult women"
+    "pw": Population.PREGNANT_POSTPARTUM,  # SG "Pregnant/postpartum women"
+    "mn": Population.MEN,  # SG "Adult men"
+    "se": Population.SENIORS,  # SG "Seniors or older adults"
+    "ad": Population.ADOLESCENTS,  # SG "Adolescents"
+    "tay": Population.YOUNG_ADULTS,  # SG "Transitional age young adults"
 }
+
+#: Funding codes with a meaning but no payment vocabulary value: kept as notes.
+FUNDING_NOTES: dict[str, str] = {
+    "fsa": "Accepts federal or other government funding for substance use treatment.",
+    "itu": "Accepts IHS/Tribal/Urban (ITU) Indian health funds.",
+}
+
+#: Said of every listing with the telehealth code: it describes the facility,
+#: not whether this program's sessions can be joined online.
+TELEHEALTH_NOTE = (
+    "Telehealth is offered at this facility; ask whether the IOP sessions can be joined online."
+)
+
+#: Words of a ``name2`` that names no program ("Outpatient", "Satellite"...).
+_GENERIC_NAME_WORDS = frozenset(
+    {"outpatient", "outpt", "satellite", "services", "service", "servs", "program", "programs",
+     "clinic", "office", "site", "main", "ambulatory", "division", "div", "location", "branch"}
+)
+_STATE_NAMES = frozenset({"massachusetts", "ma", "mass"})
+_DBA = re.compile(r"^\s*d\.?\s*b\.?\s*a\.?\s*[:\-]?\s+", re.IGNORECASE)
+
+#: What a program is called by its level of care, in composed titles.
+_KIND: dict[LevelOfCare, str] = {
+    LevelOfCare.IOP: "Intensive outpatient program",
+    LevelOfCare.SOAP: "Structured outpatient addiction program",
+    LevelOfCare.PHP: "Day treatment (partial hospitalization)",
+    LevelOfCare.OP: "Outpatient program",
+}
+
+#: Listings FindTreatment.gov marks intensive outpatient that are probably
+#: something else: (pattern on the names, reason for the admin). Reviewed on the
+#: 2025-08-19 download; see docs/IMPORTING.md.
+NON_IOP_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bstabili[sz]ation\b", re.IGNORECASE),
+     "the name says it is a stabilization program (short-term, usually shelter-based), "
+     "not outpatient treatment a person attends from home"),
+    (re.compile(r"\bshelter\b", re.IGNORECASE),
+     "the name says it is a shelter"),
+    (re.compile(r"\bin[- ]home\b|\bhome[- ]based\b", re.IGNORECASE),
+     "the name says care is given in the client's home, not at this address"),
+    (re.compile(r"^aware recovery care\b", re.IGNORECASE),
+     "Aware Recovery Care describes its program as in-home addiction treatment, "
+     "not sessions at this address"),
+)
 _GENDER_CODES: dict[str, Population] = {"fem": Population.WOMEN, "male": Population.MEN}
 
 #: Language codes -> names in ``finder.model.LANGUAGES`` (FindTreatment.gov's
@@ -181,6 +238,9 @@ _JSON_LABELS: dict[str, dict[str, str]] = {
         "cash or self-payment": "sf",
         "no payment accepted": "np",
         "no payment accepted (free services)": "np",
+        "federal, or any government funding for substance use treatment programs": "fsa",
+        "federal, or any government funding for substance abuse programs": "fsa",
+        "ihs/tribal/urban (itu) funds": "itu",
     },
     "PYAS": {
         "sliding fee scale (fee is based on income and other factors)": "ss",
@@ -201,6 +261,12 @@ _JSON_LABELS: dict[str, dict[str, str]] = {
     "SG": {
         "veterans": "vet",
         "persons with co-occurring mental and substance use disorders": "co",
+        "adult women": "wn",
+        "pregnant/postpartum women": "pw",
+        "adult men": "mn",
+        "seniors or older adults": "se",
+        "adolescents": "ad",
+        "transitional age young adults": "tay",
     },
     "OT": {
         "buprenorphine used in treatment": "bu",
@@ -280,8 +346,8 @@ class ImportResult:
     rows : list of dict
         Provider CSV rows keyed by ``finder.schema.COLUMN_NAMES``, all strings.
     summary : dict
-        ``{"format", "setting", "last_verified", "read", "imported",
-        "not_selected", "corrected", "merged", "skipped"}``. ``corrected`` items
+        ``{"format", "setting", "listed_as_of", "read", "imported",
+        "not_selected", "corrected", "merged", "skipped", "review"}``. ``corrected`` items
         are ``{"row", "column", "old", "new", "reason"}``; ``merged`` items are
         ``{"program_id", "organization", "rows", "kept"}``; ``skipped`` items
         are ``{"row", "reason"}``.
@@ -553,8 +619,8 @@ def _in_ma(lat: float | None, lon: float | None) -> bool:
 class _Mapper:
     """Map one listing to a provider CSV row, collecting corrections."""
 
-    def __init__(self, last_verified: dt.date) -> None:
-        self.last_verified = last_verified.isoformat()
+    def __init__(self, listed_as_of: dt.date) -> None:
+        self.listed_as_of = listed_as_of.isoformat()
         self.corrections: list[dict[str, Any]] = []
 
     def _correct(self, row: int, column: str, old: str, new: str, reason: str) -> None:
@@ -715,7 +781,18 @@ class _Mapper:
             raise _Skip("it has no city")
         phone, intake_phone, intake_note = self.phones(listing)
         codes = listing.codes
-        notes = [n for n in (intake_note,) if n]
+        review = _non_iop_reason(listing)
+        notes = []
+        if review:
+            notes.append(
+                "Check before going: FindTreatment.gov lists this site as intensive outpatient, "
+                f"but {review}."
+            )
+        if intake_note:
+            notes.append(intake_note)
+        if _TELEHEALTH in codes:
+            notes.append(TELEHEALTH_NOTE)
+        notes.extend(FUNDING_NOTES[c] for c in FUNDING_NOTES if c in codes)
         if _PAYMENT_ASSISTANCE in codes:
             notes.append("Payment assistance available (ask the program for details).")
         if _DEAF_SERVICES in codes:
@@ -729,7 +806,7 @@ class _Mapper:
         row = {
             "program_id": "",
             "organization": organization,
-            "program_name": program_name,
+            "program_name": _title(organization, program_name, level, city),
             "level_of_care": level.value,
             "street": street,
             "city": city,
@@ -745,7 +822,10 @@ class _Mapper:
                 _ordered({INSURANCE_CODES[c] for c in codes & INSURANCE_CODES.keys()}, Insurance)
             ),
             "schedule": "",  # FindTreatment.gov publishes no session times
-            "attendance": Attendance.HYBRID.value if _TELEHEALTH in codes else "",
+            # A listing is a site people go to. The telehealth code describes
+            # the facility, not this program (see TELEHEALTH_NOTE), so it is
+            # never taken to mean a hybrid program.
+            "attendance": Attendance.IN_PERSON.value,
             "hours_per_week": "",
             "services": "; ".join(
                 _ordered({SERVICE_CODES[c] for c in codes & SERVICE_CODES.keys()}, Service)
@@ -755,10 +835,13 @@ class _Mapper:
             "accepting_new_clients": "",
             "availability_as_of": "",
             "intake": "",
-            "last_verified": self.last_verified,
+            # Listed by SAMHSA on the download date; nobody has confirmed it.
+            "listed_as_of": self.listed_as_of,
+            "last_verified": "",
             "source": SOURCE,
             "notes": " ".join(notes),
         }
+        row = {name: row.get(name, "") for name in COLUMN_NAMES}  # the template's order
         org_key = _org_key(organization)
         street_key = _street_key(listing.get("street1") or street)
         row["program_id"] = _program_id(org_key, street_key, zip_code, level)
@@ -766,6 +849,43 @@ class _Mapper:
             c["row"] == listing.row and c["column"] == "state" for c in self.corrections
         )
         return _Candidate(listing, level, row, org_key, street_key, corrected)
+
+
+def _is_place_name(text: str) -> bool:
+    from finder.gazetteer import default_gazetteer
+
+    if text.strip().casefold() in _STATE_NAMES:
+        return True
+    try:
+        return default_gazetteer().lookup_town(text) is not None
+    except ValueError:
+        return False
+
+
+def _title(organization: str, name: str, level: LevelOfCare, city: str) -> str:
+    """Return a card title that says which program this is.
+
+    ``name2`` is kept when it names something ("Salem Clinic", "Familias Unidas
+    Outpatient Program"), with a "DBA" prefix stripped. A town or region
+    ("Worcester", "Cape Cod"), the state, a generic word ("Outpatient",
+    "Satellite") or a repeat of the organization is not a title: then the
+    title is the program kind, the organization and the town.
+    """
+    name = _DBA.sub("", name).strip()
+    words = _words(name)
+    generic = not words or all(w in _GENERIC_NAME_WORDS for w in words)
+    if generic or _org_key(name) == _org_key(organization) or _is_place_name(name):
+        return f"{_KIND[level]} at {_DBA.sub('', organization).strip()}, {city}"
+    return name
+
+
+def _non_iop_reason(listing: _Listing) -> str:
+    """Why a listing is probably not an IOP one attends, or ``""``."""
+    names = " ".join(n for n in (listing.get("name1"), listing.get("name2")) if n)
+    for pattern, reason in NON_IOP_HINTS:
+        if pattern.search(names):
+            return reason
+    return ""
 
 
 def _ordered(values: Iterable[str], order: Iterable[str]) -> list[str]:
@@ -911,7 +1031,8 @@ def import_findtreatment(
         ``op`` OP. A site with several selected settings gives one program per
         level of care.
     as_of : datetime.date, optional
-        The download date, written to ``last_verified``. Defaults to the date
+        The download date, written to ``listed_as_of`` (``last_verified``
+        stays empty: a listing is not a confirmation). Defaults to the date
         in the file name (``..._2025-08-19.csv`` or ``..._2025_08_19_150020``).
     file_name : str, optional
         The original file name, to find the date in when ``source`` is bytes.
@@ -942,17 +1063,17 @@ def import_findtreatment(
             "site's Download button (its header starts with name1, name2, street1) "
             "or a locator API JSON response.",
         )
-    last_verified = as_of or _date_from_name(file_name or path_name)
-    if last_verified is None:
+    listed_as_of = as_of or _date_from_name(file_name or path_name)
+    if listed_as_of is None:
         raise DataError(
             "no download date",
             "The download date is unknown: give it with --as-of YYYY-MM-DD "
             "(the file name has no date such as 2025-08-19).",
         )
-    if last_verified > (today or dt.date.today()):
+    if listed_as_of > (today or dt.date.today()):
         raise DataError(
-            f"download date {last_verified} is in the future",
-            f"The download date {last_verified.isoformat()} is in the future; "
+            f"download date {listed_as_of} is in the future",
+            f"The download date {listed_as_of.isoformat()} is in the future; "
             "give the day the file was downloaded.",
         )
     listings = _read_json(data) if kind == "json" else _read_csv(data)
@@ -964,7 +1085,7 @@ def import_findtreatment(
             "selected. Is it a complete FindTreatment.gov download?",
         )
 
-    mapper = _Mapper(last_verified)
+    mapper = _Mapper(listed_as_of)
     candidates: list[_Candidate] = []
     skipped: list[dict[str, Any]] = []
     not_selected = 0
@@ -987,16 +1108,25 @@ def import_findtreatment(
             skipped.append({"row": listing.row, "reason": f"skipped: {skip}"})
     corrections = _dedupe(mapper.corrections)
     rows, merged = _merge(candidates)
+    kept = {row["program_id"]: row for row in rows}
+    review: list[dict[str, Any]] = []
+    for candidate in candidates:
+        reason = _non_iop_reason(candidate.listing)
+        program_id = candidate.row["program_id"]
+        if reason and program_id in kept and all(r["program_id"] != program_id for r in review):
+            review.append({"row": candidate.listing.row, "program_id": program_id,
+                           "organization": kept[program_id]["organization"], "reason": reason})
     summary: dict[str, Any] = {
         "format": kind,
         "setting": ",".join(settings) if settings != SETTING_CODES else "all",
-        "last_verified": last_verified.isoformat(),
+        "listed_as_of": listed_as_of.isoformat(),
         "read": len(listings),
         "imported": len(rows),
         "not_selected": not_selected,
         "corrected": corrections,
         "merged": merged,
         "skipped": skipped,
+        "review": review,
     }
     return ImportResult(rows, summary)
 
@@ -1026,20 +1156,68 @@ def write_csv(rows: Sequence[dict[str, str]], path_or_file: Path | str | IO[str]
         Rows keyed by ``finder.schema.COLUMN_NAMES`` (missing keys are empty).
     path_or_file : Path, str or text file
         Where to write. A path is replaced atomically, so a failed write never
-        leaves half a file.
+        leaves half a file; a new file is readable by all (mode 0644).
     """
     if not isinstance(path_or_file, (str, Path)):
         _write_rows(rows, path_or_file)
         return
-    path = Path(path_or_file)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            _write_rows(rows, out)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    # The one atomic write (temporary file, fsync, rename), which also makes
+    # the file 0644 like every published file: mkstemp alone gives 0600.
+    from finder.publish import _atomic_write
+
+    buffer = io.StringIO(newline="")
+    _write_rows(rows, buffer)
+    _atomic_write(Path(path_or_file), buffer.getvalue().encode("utf-8"))
+
+
+def dataset_meta(result: ImportResult, file_name: str) -> dict[str, Any]:
+    """Return the ``providers.meta.json`` of an imported dataset.
+
+    Deterministic (no clock), so the same download always gives the same bytes.
+
+    Parameters
+    ----------
+    result : ImportResult
+        What ``import_findtreatment`` returned.
+    file_name : str
+        The download's file name, recorded as ``imported_from``.
+
+    Returns
+    -------
+    dict
+        ``sample`` (false), ``title``, ``source`` ("SAMHSA, FindTreatment.gov"),
+        ``data_as_of`` (the download date), ``version``, ``programs``,
+        ``imported_from``, ``setting`` and ``review`` (listings flagged as
+        probably not an IOP, with the reason).
+    """
+    as_of = result.summary["listed_as_of"]
+    return {
+        "sample": False,
+        "title": "Massachusetts intensive outpatient programs listed on FindTreatment.gov",
+        "source": SOURCE,
+        "data_as_of": as_of,
+        "version": f"findtreatment-{as_of}",
+        "programs": len(result.rows),
+        "imported_from": Path(file_name).name,
+        "setting": result.summary["setting"],
+        "review": list(result.summary.get("review", [])),
+    }
+
+
+def write_meta_file(meta: dict[str, Any], path: Path | str) -> None:
+    """Write dataset metadata as JSON, atomically and readable by all (0644).
+
+    Parameters
+    ----------
+    meta : dict
+        E.g. ``dataset_meta(...)``.
+    path : Path or str
+        Where to write, e.g. ``data/providers.meta.json``.
+    """
+    from finder.publish import _atomic_write
+
+    text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
+    _atomic_write(Path(path), text.encode("utf-8"))
 
 
 def _write_rows(rows: Sequence[dict[str, str]], out: IO[str]) -> None:
@@ -1068,7 +1246,8 @@ def summary_text(summary: dict[str, Any]) -> str:
         f"{what.get(summary['format'], 'File')}: {summary['read']} listings read, "
         f"{summary['imported']} programs imported (setting: {summary['setting']}; "
         f"{summary['not_selected']} other listings left out: other settings or mental health only). "
-        f"last_verified = {summary['last_verified']}.",
+        f"Listed as of {summary['listed_as_of']} (listed_as_of); last_verified left empty: "
+        "nobody has confirmed these programs yet.",
     ]
     for item in summary["corrected"]:
         lines.append(
@@ -1083,4 +1262,10 @@ def summary_text(summary: dict[str, Any]) -> str:
         )
     for item in summary["skipped"]:
         lines.append(f"row {item['row']}: {item['reason']}")
+    for item in summary.get("review", []):
+        lines.append(
+            f"review row {item['row']} ({item['organization']}, {item['program_id']}): "
+            f"probably not an IOP: {item['reason']}. It is imported with a note saying so; "
+            "remove it if the program confirms it runs no IOP."
+        )
     return "\n".join(lines)

@@ -63,11 +63,15 @@ def _load_catalog(data_dir: str, version: str, max_bytes: int,  # type: ignore[n
             f"live dataset unusable: {loaded.report.file_error or 'no valid program'}",
             user_message=DATA_UNAVAILABLE,
         )
-    meta = read_meta(data_dir)
-    source = str(meta.get("title") or "IOP Finder provider dataset")
-    if meta.get("version"):
-        source += f", version {meta['version']}"
-    return Catalog.from_programs(loaded.programs), {"source": source, "report": loaded.report.as_dict()}
+    from finder.provenance import dataset_source, is_sample_dataset
+
+    # Both worked out from the programs first, so a publish that rewrites the
+    # metadata neither drops the sample notice nor the source's date (issue 12).
+    source = dataset_source(loaded.programs, read_meta(data_dir)).line()
+    info = {"source": source, "sample": is_sample_dataset(loaded.programs),
+            "report": loaded.report.as_dict()}
+    return Catalog.from_programs(loaded.programs), info
+
 
 
 def live_data_max_bytes(cfg: Settings) -> int:
@@ -140,9 +144,12 @@ def _banner_html() -> str:
 
 
 def sample_notice(cfg: Settings) -> None:
-    """Say clearly when the dataset is sample data."""
-    meta = read_meta(cfg.data_dir)
-    if meta.get("sample"):
+    """Say clearly when the live programs are the fictional sample (told from the data itself)."""
+    try:
+        _catalog, info = load_catalog(cfg)
+    except Exception:  # the page says the data is unavailable; no notice to add
+        return
+    if info.get("sample"):
         st.warning(
             "**Sample data.** The programs shown here are fictional, for demonstration. "
             "Do not call them. For real programs, call the Helpline at 800-327-5050.",

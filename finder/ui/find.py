@@ -403,13 +403,10 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
             details.append("**Attend:** " + md(p.attendance))
         if details:
             st.markdown(" · ".join(details))
+        if p.notes:
+            st.markdown(f":material/info: {md(p.notes)}")
         st.markdown(_accepting_text(p))
-        age = _days_ago(p.last_verified)
-        stale = age > cfg.stale_after_days
-        verified = f"Verified {age} days ago ({p.last_verified:%b %-d, %Y})"
-        if stale:
-            verified = f":material/warning: {verified}: may be out of date, call to confirm"
-        st.caption(f"{verified} · Source: {md(p.source)}")
+        st.caption(_freshness(p, cfg))
         cols = st.columns(2)
         with cols[0]:
             _shortlist_button(p.program_id)
@@ -417,6 +414,49 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
                 shortlist_link()
         cols[1].page_link(PROGRAM_PAGE, label="Program page (to share)", icon=":material/open_in_new:",
                           query_params={"id": p.program_id})
+
+
+def _freshness(p, cfg) -> str:  # type: ignore[no-untyped-def]
+    """Who said what, and when: listed by a source vs confirmed by a person (issue 12)."""
+    from finder.provenance import listed_text, schedule_confirmation_text, verified_text
+
+    verified, check = verified_text(p, dt.date.today(), cfg.stale_after_days)
+    parts = [text for text in (schedule_confirmation_text(p), listed_text(p)) if text]
+    # Data that only a listing vouches for needs no warning icon of its own:
+    # the "not yet confirmed" sentence says it.
+    icon = ":material/warning: " if check and p.last_verified is not None else ""
+    lines = [md(text) for text in parts] + [icon + md(verified), f"Source: {md(p.source)}"]
+    return " · ".join(lines)
+
+
+#: Questions to ask a program that has not published its session times.
+CALL_SCRIPT = (
+    "Do you have an evening or weekend IOP track?",
+    "Which days and times do the groups meet?",
+    "Do you take my insurance?",
+    "Is there a waitlist, and how soon could I start?",
+)
+
+
+def _unknown_schedule_section(result, query, cfg) -> None:  # type: ignore[no-untyped-def]
+    """The second group: programs that pass every other filter but publish no times."""
+    unknown = result.unknown_schedule
+    n = len(unknown)
+    if not n:
+        return
+    more = "more " if result.matches else ""
+    st.subheader(
+        f"{n} {more}program{'s' if n != 1 else ''} near you "
+        f"{'have' if n != 1 else 'has'}n't published session times: call to ask"
+    )
+    st.markdown(
+        "They match everything else you chose, but their session times have not been "
+        "published, so they may well meet when you can. "
+        "When you call, ask:\n\n" + "\n".join(f"- {q}" for q in CALL_SCRIPT)
+    )
+    with st.expander(f"Show the {n} program{'s' if n != 1 else ''} to call", expanded=True):
+        for match in unknown:
+            _card(match, query, cfg)
 
 
 def _html(text: object) -> str:
@@ -434,7 +474,9 @@ def _tel(phone: str) -> str:
 
 
 def _accepting_text(p) -> str:  # type: ignore[no-untyped-def]
-    as_of = f" (as of {p.availability_as_of:%b %-d, %Y})" if p.availability_as_of else ""
+    from finder.provenance import availability_confirmation_text
+
+    as_of = f" ({md(availability_confirmation_text(p))})" if p.availability_as_of else ""
     return {
         Accepting.YES: f":green[:material/check_circle:] Accepting new clients{as_of}",
         Accepting.NO: f":red[:material/block:] Not accepting new clients{as_of}",
@@ -558,12 +600,17 @@ def render() -> None:
         _scroll_to_results()
     # The heading names the place: from the typed text or the geocoder's label.
     st.subheader(md(describe(query)))
-    if result.message:
-        st.caption(md(result.message))
-    if not result.matches:
+    st.caption(f"Source: {md(info['source'])}")
+    if not result.matches and not result.unknown_schedule:
         _no_results(result)
         return
-    _results(result, query, cfg, info["source"])
+    if result.matches:
+        _results(result, query, cfg, info["source"])  # the second group comes after page 1..n
+        return
+    # Never "no programs" while nearby programs simply haven't published times.
+    st.markdown("**No program near you has published session times that fit.**")
+    _unknown_schedule_section(result, query, cfg)
+
 
 
 def _results(result, query, cfg, data_source: str) -> None:  # type: ignore[no-untyped-def]
@@ -582,6 +629,7 @@ def _results(result, query, cfg, data_source: str) -> None:  # type: ignore[no-u
         cols[1].markdown(f"<div style='text-align:center'>Page {page} of {pages}</div>",
                          unsafe_allow_html=True)
         cols[2].button("Next →", key="next", disabled=page >= pages, on_click=_set, args=("page", page + 1))
+    _unknown_schedule_section(result, query, cfg)
     _exports(result.matches, query, data_source)
     _map(result.matches, query, cfg)
 
