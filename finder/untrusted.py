@@ -35,6 +35,7 @@ _STREAMLIT_SYNTAX = re.compile(r":(?:material|rainbow|[a-z]+(?:-background)?)(?:
 _URL_SAFE = "/?#&=;:,@+%.-~"
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+")
 _MAX_URL = 2000
+_MARKUP_CHARS = frozenset("()[]!<>\"'`{}|^*")
 
 
 def _is_control(ch: str) -> bool:
@@ -136,10 +137,16 @@ def url_problem(raw: str) -> str | None:
     -------
     str or None
     """
-    return None if web_url(raw) is not None else (
-        "must be a web address starting with https://, such as https://www.example.org "
-        "(no spaces, brackets or quotes)"
-    )
+    if web_url(raw) is None:
+        return ("must be a web address starting with https://, such as https://www.example.org "
+                "(no spaces, user name or backslashes)")
+    syntax = sorted({ch for ch in raw if ch in _MARKUP_CHARS})
+    if syntax:
+        # Accepted by the parser, but these are Markdown/HTML syntax: the data
+        # keeps only addresses that mean the same in every place they are shown.
+        return (f"contains {' '.join(syntax)}, which a web address must write percent-encoded "
+                "(for example ( as %28 and ) as %29)")
+    return None
 
 
 def web_url(raw: object) -> str | None:
