@@ -224,6 +224,7 @@ def build_map(
 #: colour-blind safe), then the colour of a town with no program at all.
 BAND_COLORS: tuple[str, ...] = ("#1a9641", "#a6d96a", "#fdae61", "#d7191c")
 NO_PROGRAM_COLOR = "#6b6b6b"
+_PROGRAM_COLOR = "#1d2f6f"
 
 
 def build_coverage_map(
@@ -302,7 +303,7 @@ def build_coverage_map(
     ]
     if counts[-1]:
         legend.append((NO_PROGRAM_COLOR, f"no program at all ({counts[-1]} towns)"))
-    _CoverageLegend(legend, asset_base=base).add_to(fmap)
+    _CoverageLegend(legend).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(12, 12))
     return fmap
 
@@ -319,8 +320,13 @@ class _CoverageLayers(folium.MacroElement):
                 L.circleMarker([row[0], row[1]], {radius: 6, color: "#333333", weight: 1,
                     fillColor: row[2], fillOpacity: 0.9}).bindTooltip(row[3]).addTo(map);
             });
+            // Programs: small navy diamonds above the dots, so they hide few towns.
+            var icon = L.divIcon({className: "finder-program", iconSize: [12, 12],
+                html: "<span style='display:block;width:8px;height:8px;margin:1px;"
+                    + "background:{{ this.program_color }};border:1px solid #fff;"
+                    + "transform:rotate(45deg)'></span>"});
             {{ this.programs_json }}.forEach(function (row) {
-                L.marker([row[0], row[1]], {alt: row[2], title: row[2], zIndexOffset: 1000})
+                L.marker([row[0], row[1]], {icon: icon, title: row[2], zIndexOffset: 1000})
                     .bindPopup(row[3], {maxWidth: 300}).addTo(map);
             });
         })();
@@ -331,6 +337,7 @@ class _CoverageLayers(folium.MacroElement):
     def __init__(self, towns: Sequence[list[object]], programs: Sequence[list[object]]) -> None:
         super().__init__()
         self._name = "CoverageLayers"
+        self.program_color = _PROGRAM_COLOR
         self.towns_json = _inert_json(list(towns))
         self.programs_json = _inert_json(list(programs))
 
@@ -361,7 +368,7 @@ class _CoverageLegend(folium.MacroElement):
         """
     )
 
-    def __init__(self, bands: Sequence[tuple[str, str]], *, asset_base: str) -> None:
+    def __init__(self, bands: Sequence[tuple[str, str]]) -> None:
         super().__init__()
         self._name = "CoverageLegend"
         swatch = ("display:inline-block;width:12px;height:12px;border-radius:50%;"
@@ -370,8 +377,8 @@ class _CoverageLegend(folium.MacroElement):
         rows += [f'<span style="{swatch}background:{color}"></span>{_esc(label)}'
                  for color, label in bands]
         rows.append(
-            f'<img src="{asset_base}/{assets.LEAFLET_MARKER_ICON_PATH}" alt="" '
-            'style="height:16px;vertical-align:-3px;margin-right:4px">Program'
+            '<span style="display:inline-block;width:8px;height:8px;margin:0 8px 0 2px;'
+            f'background:{_PROGRAM_COLOR};transform:rotate(45deg)"></span>Program'
         )
         self.rows_html = "".join(f"<div>{row}</div>" for row in rows)
 

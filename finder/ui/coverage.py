@@ -101,9 +101,14 @@ def render_coverage(cfg: Settings) -> None:
         st.success(f"Every town has at least one such program within {radius:g} miles.")
     _coverage_map(result, cfg)
     st.dataframe(result.town_rows(), hide_index=True, width="stretch", key="cov_table",
-                 column_config={"nearest_miles": st.column_config.NumberColumn(
-                     "nearest (mi)", format="%.1f"),
-                     "programs_within": st.column_config.NumberColumn(f"within {radius:g} mi")})
+                 column_config={
+                     "nearest_miles": st.column_config.NumberColumn("nearest (mi)", format="%.1f"),
+                     "programs_within": st.column_config.NumberColumn(f"programs within {radius:g} mi"),
+                     "nearest_program_id": "nearest program id",
+                     "nearest_program": "nearest program",
+                     "nearest_organization": "its organization",
+                     "nearest_city": "its town",
+                 })
     cols = st.columns(2)
     cols[0].download_button("Download the table (CSV)", lambda: coverage_to_csv(result).encode(
         "utf-8-sig"), file_name="coverage.csv", mime="text/csv", key="cov_dl_csv",
