@@ -113,7 +113,7 @@ def _data_option(function: _F) -> _F:
 
 def _write_text(text: str, output: Path | None) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     try:
         output.write_text(text, encoding="utf-8")
@@ -171,10 +171,7 @@ def coverage_command(radius_miles: float, data_path: Path | None, fmt: str,
         text = coverage_to_geojson(result)
     else:
         text = _coverage_table(result)
-    if fmt == "table" and output is None:
-        echo(text, nl=False)
-    else:
-        _write_text(text, output)
+    _write_text(text, output)
     sys.exit(0)
 
 
@@ -187,9 +184,14 @@ def coverage_command(radius_miles: float, data_path: Path | None, fmt: str,
 @_data_option
 def export_command(fmt: str, output: Path, data_path: Path | None) -> None:
     """Export every program as HSDS, GeoJSON or GeoPackage. Exit 0 when written, 2 if not."""
+    from finder.provenance import is_sample_dataset
+
     programs, path = _programs(data_path)
     if not programs:
         _fail(f"{path} has no valid program to export.")
+    if is_sample_dataset(programs):
+        echo("warning: this is the fictional sample dataset; do not send it to another "
+             "directory as real programs.", err=True)
     try:
         if fmt == "hsds":
             from finder.io.hsds import write_hsds
@@ -253,7 +255,7 @@ def import_hsds_command(path: Path, output: Path | None, level_of_care: str | No
             _fail(f"{output}: cannot be written ({err.strerror}).")
         summary["output"] = str(output)
     else:
-        click.echo(buffer.getvalue(), nl=False)
+        echo(buffer.getvalue(), nl=False)
     to_stderr = output is None
     if fmt == "json":
         echo(json.dumps(summary, indent=2, ensure_ascii=False), err=to_stderr)

@@ -480,3 +480,13 @@ def test_real_listings_round_trip(tmp_path):
     assert len(back) == len(real)
     for before, after in zip(real, back, strict=True):
         assert_same(before, after)
+
+
+def test_sample_programs_carry_an_alert_and_the_cli_warns(capsys, programs, tmp_path):
+    folder = write_hsds(programs[:3], tmp_path / "package")
+    assert all("Fictional sample program" in s["alert"] for s in read_table(folder, "service"))
+    real = full_program(phone="(617) 724-5600", website="https://www.massgeneral.org/")
+    (service,) = read_table(write_hsds([real], tmp_path / "real"), "service")
+    assert service["alert"] == ""
+    assert main(["export", "--format", "hsds", "-o", str(tmp_path / "s.zip"), "--data", str(SAMPLE)]) == 0
+    assert "fictional sample dataset" in capsys.readouterr().err

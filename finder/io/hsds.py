@@ -56,6 +56,7 @@ from finder.model import (
     Program,
     Service,
 )
+from finder.provenance import is_sample_program
 from finder.schedule import DAY_MINUTES, ScheduleError, weekly_schedule
 from finder.schema import COLUMN_NAMES, COLUMNS, MA_COUNTIES, canonical
 
@@ -330,6 +331,8 @@ _PROVENANCE: tuple[_Provenance, ...] = (
                 "accepting_new_clients"),
 )
 _NOT_RECORDED = "not recorded"
+#: ``services.alert`` of a program of the fictional sample, so no directory lists it as real.
+_SAMPLE_ALERT = "Fictional sample program (IOP Finder demonstration data): do not call or refer."
 
 # --------------------------------------------------------------------------- export
 
@@ -410,6 +413,7 @@ def _service_rows(program: Program, org_id: str) -> dict[str, list[dict[str, obj
         "application_process": "; ".join(str(i) for i in program.intake),
         "fees_description": f"Ways to pay accepted: {insurance}" if insurance else "",
         "assured_date": program.last_verified,
+        "alert": _SAMPLE_ALERT if is_sample_program(program) else "",
     })
     tables["location"].append({
         "id": location_id,

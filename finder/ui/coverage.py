@@ -148,6 +148,11 @@ def render_exports(cfg: Settings) -> None:
     if not programs:
         st.info("There is no live program to export.")
         return
+    from finder.provenance import is_sample_dataset
+
+    if is_sample_dataset(programs):
+        st.warning("These are the fictional sample programs. Do not send them to another "
+                   "directory as real listings.", icon=":material/warning:")
     title = str(read_meta(cfg.data_dir).get("title") or "IOP Finder programs")
     stamp = dt.date.today().isoformat()
     files = (
