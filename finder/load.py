@@ -634,7 +634,7 @@ def read_meta(data_dir: str | Path) -> dict[str, object]:
     path = Path(data_dir) / "providers.meta.json"
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # deeply nested JSON too (issue 17)
         return {}
     return meta if isinstance(meta, dict) else {}
 
