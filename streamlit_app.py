@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from finder.assets import ensure_static_assets
+from finder.ui.admin import admin_enabled
 from finder.ui.common import favicon
 
 st.set_page_config(
@@ -17,9 +18,18 @@ st.set_page_config(
 # Leaflet, jQuery and MarkerCluster are served by this app (static/), never from a CDN.
 ensure_static_assets(Path(__file__).parent / "static")
 
+shortlisted = len(st.session_state.get("sl") or [])
 pages = [
     st.Page("finder/ui/pages/find.py", title="Find a program", icon=":material/search:", url_path="find", default=True),
-    st.Page("finder/ui/pages/compare.py", title="Shortlist & compare", icon=":material/checklist:", url_path="compare"),
-    st.Page("finder/ui/pages/admin.py", title="Admin", icon=":material/lock:", url_path="admin"),
+    st.Page("finder/ui/pages/compare.py",
+            title=f"Shortlist ({shortlisted}) & compare" if shortlisted else "Shortlist & compare",
+            icon=":material/checklist:", url_path="compare"),
+    # One page per program, reached from the cards and shared as /program?id=...
+    st.Page("finder/ui/pages/program.py", title="Program", icon=":material/info:", url_path="program",
+            visibility="hidden"),
 ]
+# The Admin page is in the navigation only when an admin password is set: a visitor
+# has no use for a page that says it is off.
+if admin_enabled():
+    pages.append(st.Page("finder/ui/pages/admin.py", title="Admin", icon=":material/lock:", url_path="admin"))
 st.navigation(pages, position="top").run()

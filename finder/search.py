@@ -1051,6 +1051,10 @@ def describe(query: SearchQuery) -> str:
     else:
         subject = "Programs"
     place = query.origin_label or f"{query.origin.lat:.4f}, {query.origin.lon:.4f}"
+    if place.startswith("Near "):  # a device location: "of your location near Lowell"
+        place = f"your location near {place.removeprefix('Near ')}"
+    elif place == "Your location":
+        place = "your location"
     if query.radius_miles is None:
         where = f"at any distance from {place}"
     else:

@@ -189,13 +189,14 @@ def test_merge_lists_the_flagged_programs_and_history_keeps_them(data_dir):
     at.checkbox(key="admin_merge").check().run()
     upload(at, "fewer.csv", to_csv(rows[2:]))
 
-    assert any("2 programs are missing from the new download" in w for w in
+    assert any("2 live programs are kept as they are and flagged for review" in w for w in
                (str(x.value) for x in at.warning))
     flagged = table_with(at, "program_id", "organization", "program_name", "city")
     assert list(flagged["program_id"]) == [r["program_id"] for r in missing]
     assert list(flagged["organization"]) == [r["organization"] for r in missing]
     assert list(flagged["program_name"]) == [r["program_name"] for r in missing]
     assert list(flagged["city"]) == [r["city"] for r in missing]
+    assert all("not in the new file" in why for why in flagged["why"])
 
     publish(at)
 

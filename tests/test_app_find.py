@@ -293,7 +293,8 @@ def test_result_cards_show_every_field(handmade_dir):
     assert "Languages:** English, Spanish" in page
 
 
-def test_crisis_lines_on_every_page_and_the_iop_explainer_on_find(data_dir):
+def test_crisis_lines_on_every_page_and_the_iop_explainer_on_find(data_dir, monkeypatch):
+    monkeypatch.setenv("FINDER_ADMIN_PASSWORD", "a password")  # the Admin page is in the menu
     at = run_app()
     assert "What is an IOP?" in [e.label for e in at.expander]
     assert "intensive outpatient program (IOP)" in texts(at)

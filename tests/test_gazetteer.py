@@ -421,7 +421,8 @@ def test_manchester_asks_which_one_like_other_shared_names(gaz):
     assert gaz.locate(err.value.suggestions[0]).label == "Manchester-by-the-Sea, MA"
     with pytest.raises(OutsideMassachusetts) as nh:
         gaz.locate(err.value.suggestions[1])
-    assert nh.value.nearby is not None and nh.value.nearby.label == "Manchester, NH"
+    assert nh.value.nearby is not None
+    assert nh.value.nearby.label == "Manchester, NH"
 
 
 @pytest.mark.parametrize("text", ["Salem", "Worcester", "Springfield", "N Attleboro", "Concord"])

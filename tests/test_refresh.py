@@ -604,8 +604,10 @@ def test_valid_rows_only_keeps_the_live_version_of_a_live_program_with_a_bad_row
 
     assert {i.row for i in plan.rejected} == {2, len(lines) + 1}
     assert [f.program_id for f in plan.flagged] == [live_id]
-    assert "(phone)" in plan.flagged[0].reason and "live version is kept" in plan.flagged[0].reason
-    assert plan.diff.removed == () and plan.diff.added == ()
+    assert "(phone)" in plan.flagged[0].reason
+    assert "live version is kept" in plan.flagged[0].reason
+    assert plan.diff.removed == ()
+    assert plan.diff.added == ()
     assert len(plan.diff.changed) == 1
     assert "2 invalid rows left out" in plan.summary_line
     before = {p.program_id: p for p in load_programs(live(data_dir)).programs}

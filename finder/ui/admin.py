@@ -8,6 +8,7 @@ off. Nothing about the data is rendered before a successful login.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 
 import streamlit as st
@@ -16,6 +17,7 @@ from finder.auth import PasswordCheck, Throttle
 from finder.errors import FinderError
 from finder.ui import common
 from finder.ui.safe import md
+from finder.words import count
 
 PASSWORD_ENV = "FINDER_ADMIN_PASSWORD"
 
@@ -30,6 +32,11 @@ def _configured_password() -> str:
     # A value of only spaces counts as unset (issue 17): fall through to the next source.
     secret = str(secret or "")
     return secret if secret.strip() else os.environ.get(PASSWORD_ENV, "")
+
+
+def admin_enabled() -> bool:
+    """Whether an admin password is set, so the Admin page belongs in the navigation."""
+    return bool(_configured_password())
 
 
 @st.cache_resource(show_spinner=False)
@@ -155,8 +162,11 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
     # A new key after each publish empties the uploader, so the published plan
     # (and its confirmation) cannot be published a second time.
     upload_round = int(st.session_state.get("admin_upload_round", 0))
+    # Streamlit's own limit (what the uploader says, and what its server accepts for
+    # this widget) follows the setting; the exact byte check is below (issue 18).
     upload = st.file_uploader("Provider CSV or FindTreatment.gov download", type=["csv", "json"],
-                              key=f"admin_upload_{upload_round}")
+                              key=f"admin_upload_{upload_round}",
+                              max_upload_size=uploader_limit_mb(cfg.upload_max_mb))
     cols = st.columns(2)
     merge = cols[0].checkbox("Merge a SAMHSA download (keep our schedules and notes)", key="admin_merge")
     valid_only = cols[1].checkbox("Publish valid rows only", key="admin_valid_only")
@@ -253,7 +263,8 @@ def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
         return
     for notice in plan.notices:
         st.info(md(notice))
-    st.markdown(f"**{report.rows} rows read, {report.valid_rows} valid, {report.error_count} problems.**")
+    st.markdown(f"**{count(report.rows, 'row', 'rows')} read, {report.valid_rows} valid, "
+                f"{count(report.error_count, 'problem', 'problems')}.**")
     if report.errors_truncated:
         st.caption(f"Only the first {len(report.errors)} problems are listed.")
     if plan.import_summary:
@@ -285,17 +296,32 @@ def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
             st.dataframe([_brief(r) for r in diff.removed], hide_index=True, width="stretch")
     if diff.changed:
         with st.expander(f"Changed ({len(diff.changed)})", expanded=True):
-            st.dataframe([c.as_dict() if hasattr(c, "as_dict") else c for c in diff.changed],
-                         hide_index=True, width="stretch")
+            st.dataframe(changed_rows(diff.changed), hide_index=True, width="stretch")
     if plan.flagged:
-        st.warning(f"{len(plan.flagged)} programs are missing from the new download. They stay live "
-                   "and are flagged for review: check whether each closed or moved, then remove "
-                   "or update it. The list is kept with the published version's history.")
+        st.warning(f"{count(len(plan.flagged), 'live program is', 'live programs are')} kept as "
+                   "they are and flagged for review: each one's reason is below (missing from "
+                   "the new download, or its new row has errors). The list is kept with the "
+                   "published version's history.")
         st.dataframe(
             [{"program_id": f.program_id, "organization": f.organization,
-              "program_name": f.program_name, "city": f.city} for f in plan.flagged],
+              "program_name": f.program_name, "city": f.city, "why": f.reason}
+             for f in plan.flagged],
             hide_index=True, width="stretch",
         )
+
+
+def changed_rows(changed) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """Return one row per changed field, in the CLI's words (``phone: 'a' -> 'b'``)."""
+    return [
+        {"program_id": c.program_id, "program": c.name, "city": c.city, "change": f.describe()}
+        for c in changed
+        for f in c.fields
+    ]
+
+
+def uploader_limit_mb(upload_max_mb: float) -> int:
+    """Return the uploader's own limit in whole megabytes (Streamlit takes an int), at least 1."""
+    return max(1, math.ceil(upload_max_mb))
 
 
 def _brief(row) -> dict[str, str]:  # type: ignore[no-untyped-def]

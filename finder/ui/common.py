@@ -73,7 +73,6 @@ def _load_catalog(data_dir: str, version: str, max_bytes: int,  # type: ignore[n
     return Catalog.from_programs(loaded.programs), info
 
 
-
 def live_data_max_bytes(cfg: Settings) -> int:
     """The size limit for reading the live dataset, from the ``upload_max_mb`` setting.
 
@@ -134,12 +133,14 @@ def help_banner() -> None:
 
 def _banner_html() -> str:
     return (
+        # On a phone the "long" parts are hidden and the line stays on screen (CSS).
         "<strong>Need help now?</strong> Call or text "
-        '<a href="tel:988">988</a> (Suicide &amp; Crisis Lifeline) · '
+        '<a href="tel:988">988</a><span class="long"> (Suicide &amp; Crisis Lifeline)</span> · '
         'Emergency: <a href="tel:911">911</a> · '
-        "Massachusetts Substance Use Helpline: "
-        '<a href="tel:+18003275050">800-327-5050</a> '
-        '(<a href="https://helplinema.org" target="_blank" rel="noopener">helplinema.org</a>)'
+        '<span class="long">Massachusetts Substance Use </span>Helpline: '
+        '<a href="tel:+18003275050">800-327-5050</a>'
+        '<span class="long"> (<a href="https://helplinema.org" target="_blank" '
+        'rel="noopener">helplinema.org</a>)</span>'
     )
 
 
@@ -198,9 +199,18 @@ CSS = """
 .badge.warn { background: #fdecea; color: #7a1c12; }
 /* Captions: Streamlit fades them with opacity 0.6 (4.0:1 on white); AA needs 4.5:1 (axe). */
 div[data-testid="stCaptionContainer"] { color: #5a6169; opacity: 1; }
+/* The top of the results, where a new search or Next/Previous brings the person;
+   the margin keeps it clear of Streamlit's fixed header. */
+.results-top { scroll-margin-top: 4.5rem; }
 @media (max-width: 640px) {
-  .block-container { padding-left: 0.8rem; padding-right: 0.8rem; }
+  .block-container { padding-left: 0.8rem; padding-right: 0.8rem; padding-bottom: 5rem; }
   h1 { font-size: 1.7rem !important; }
+  /* Phone: the crisis line is one compact bar that stays at the bottom of the screen,
+     so it is visible wherever the person has scrolled (issue 18). */
+  .help-banner { position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990; margin: 0;
+    border-radius: 0; border-width: 1px 0 0 0; padding: 0.35rem 0.7rem; font-size: 0.85rem;
+    line-height: 1.35; box-shadow: 0 -1px 4px rgba(0, 0, 0, 0.15); }
+  .help-banner .long { display: none; }
 }
 </style>
 """

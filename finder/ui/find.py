@@ -289,8 +289,14 @@ ELSEWHERE = (
 
 
 def _outside_massachusetts(err: OutsideMassachusetts) -> None:
-    """Say that we cover Massachusetts only, and where to look instead (issue 18)."""
-    st.warning(f"{md(err.user_message)} {ELSEWHERE}", icon=":material/travel_explore:")
+    """Say that we cover Massachusetts only, and where to look instead (issue 18).
+
+    When the place is near the border, ``err.nearby`` is searched and its
+    note (shown above the results) says so.
+    """
+    advice = "" if err.nearby else " Try a Massachusetts ZIP code or town name."
+    st.warning(f"**IOP Finder covers Massachusetts only.** {ELSEWHERE}{advice}",
+               icon=":material/travel_explore:")
 
 
 def current_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
@@ -610,7 +616,6 @@ def render() -> None:
     # Never "no programs" while nearby programs simply haven't published times.
     st.markdown("**No program near you has published session times that fit.**")
     _unknown_schedule_section(result, query, cfg)
-
 
 
 def _results(result, query, cfg, data_source: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,171 @@
+"""One page per program, at a stable address: ``/program?id=<program_id>``.
+
+A case manager can send one program; the result cards link here. The page
+shows every field the exports carry (one list of fields, ``EXPORT_COLUMNS``),
+the map, directions, click-to-call, and the shortlist button.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote_plus
+
+import streamlit as st
+
+from finder.model import LatLon
+from finder.ui import common, safe
+from finder.ui.safe import md
+from finder.urlstate import parse_program_id
+
+#: The page file, for ``st.page_link`` and ``st.switch_page``.
+PAGE = "finder/ui/pages/program.py"
+
+NOT_FOUND = (
+    "We couldn't find that program. The link may be mistyped, or the program may have "
+    "left the list. Search for programs near you instead, or call the Massachusetts "
+    "Substance Use Helpline at [800-327-5050](tel:+18003275050)."
+)
+
+#: Shown on the placeholder for the "Update this listing" flow (a later issue).
+UPDATE_LISTING_HELP = (
+    "Coming soon: program staff and case managers will be able to send a correction "
+    "(phone, hours, openings) to the people who keep this list. Until then, call the "
+    "program to confirm what you see here."
+)
+
+
+def link(program_id: str) -> dict[str, str]:
+    """The query parameters of a program's page (for ``st.page_link``)."""
+    return {"id": program_id}
+
+
+def render() -> None:
+    """Draw the page of the program named by ``?id=``."""
+    cfg = common.settings()
+    common.page_chrome(cfg)
+    from finder.ui import find
+
+    find.restore_state()
+    program_id = parse_program_id(st.query_params.get_all("id"))
+    loaded = common.catalog_or_explain(cfg)
+    if loaded is None:
+        return
+    catalog, info = loaded
+    program = next((p for p in catalog.programs if p.program_id == program_id), None)
+    if program is None:
+        st.title("Program not found")
+        st.warning(NOT_FOUND, icon=":material/search_off:")
+        st.page_link(find.PAGE, label="Find a program", icon=":material/search:")
+        return
+    # Keep the address stable and shareable, whatever else the URL held.
+    if dict(st.query_params) != link(program.program_id):
+        st.query_params.from_dict(link(program.program_id))
+    match, place = _match(program, catalog, cfg)
+    _details(program, match, place, info["source"], cfg)
+
+
+def _match(program, catalog, cfg):  # type: ignore[no-untyped-def]
+    """The program as a search match: from the person's place if known, else from itself.
+
+    Returns ``(match, place)``; ``place`` is None when the person has not
+    searched, and then the distance is not shown.
+    """
+    from finder.search import SearchQuery, search
+    from finder.ui import find
+
+    place = find.current_place(cfg)
+    origin = (
+        LatLon(place.lat, place.lon) if place is not None
+        else LatLon(program.latitude, program.longitude)
+    )
+    query = SearchQuery(origin=origin, origin_label=place.label if place else program.city,
+                        radius_miles=None, include_unknown_schedule=True)
+    if place is not None:
+        query = find.build_query(place, filters=False)
+    found = [m for m in search(catalog, query).matches if m.program.program_id == program.program_id]
+    return (found[0] if found else None), place
+
+
+def _details(program, match, place, data_source: str, cfg) -> None:  # type: ignore[no-untyped-def]
+    from finder.export import EXPORT_COLUMNS, export_rows
+    from finder.ui import find
+
+    p = program
+    st.title(p.program_name)
+    where = f" · **{match.distance_miles:.1f} miles** from {md(place.label)}" if match and place else ""
+    st.markdown(f"{md(p.organization)} · {md(p.level_of_care)}{where}")
+    directions = "https://www.openstreetmap.org/directions?to=" + quote_plus(
+        f"{p.latitude},{p.longitude}"
+    )
+    st.markdown(f":material/location_on: {md(p.address)} · [Directions]({directions})")
+    contact = [f":material/call: [{md(p.phone)}]({find._tel(p.phone)})"]
+    if p.intake_phone:
+        contact.append(f"Intake: [{md(p.intake_phone)}]({find._tel(p.intake_phone)})")
+    if p.website and safe.web_url(p.website):
+        contact.append(safe.md_link("Website", p.website))
+    st.markdown(" · ".join(contact))
+    st.markdown(find._accepting_text(p))
+    cols = st.columns(2)
+    with cols[0]:
+        find._shortlist_button(p.program_id)
+    with cols[1]:
+        _update_listing(p)
+    find.shortlist_link()
+
+    st.subheader("Everything we know about this program")
+    row = export_rows([match] if match else [_Bare(p)])[0]
+    lines = [
+        (header, row.get(key))
+        for key, header in EXPORT_COLUMNS
+        if key not in ("notes", "distance_miles", "fit") and row.get(key) not in (None, "")
+    ]
+    table = "".join(
+        f"<tr><th scope='row'>{safe.html(label)}</th><td>{safe.html(value)}</td></tr>"
+        for label, value in lines
+    )
+    st.markdown(CSS + f"<table class='program-fields'><tbody>{table}</tbody></table>",
+                unsafe_allow_html=True)
+    st.caption(f"Data: {md(data_source)}. Call the program to confirm before you go.")
+    _map(p, match, place, cfg)
+    st.page_link(find.PAGE, label="Back to Find a program", icon=":material/arrow_back:")
+
+
+class _Bare:
+    """A program with no search match (it has no coordinates): still shown in full."""
+
+    def __init__(self, program) -> None:  # type: ignore[no-untyped-def]
+        self.program = program
+        self.distance_miles = None
+
+
+def _update_listing(program) -> None:  # type: ignore[no-untyped-def]
+    """Placeholder hook for "Update this listing": a later issue fills it in.
+
+    Until then the button is shown disabled and says what it will do, so
+    nobody presses it expecting a report to be sent.
+    """
+    st.button("Update this listing (coming soon)", key=f"update_{program.program_id}",
+              disabled=True, help=UPDATE_LISTING_HELP, icon=":material/edit_note:")
+
+
+def _map(program, match, place, cfg) -> None:  # type: ignore[no-untyped-def]
+    if match is None:
+        st.caption("This program has no map location yet.")
+        return
+    from streamlit_folium import st_folium
+
+    from finder.maprender import build_map
+
+    st.subheader("Map")
+    fmap = build_map([match], place, None, tiles_url=cfg.tiles_url,
+                     tiles_attribution=cfg.tiles_attribution)
+    st_folium(fmap, returned_objects=[], height=360, use_container_width=True, key="program_map")
+
+
+CSS = """
+<style>
+table.program-fields { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+table.program-fields th, table.program-fields td { text-align: left; vertical-align: top;
+  padding: 0.3rem 0.5rem 0.3rem 0; border-top: 1px solid #e3e3e3; overflow-wrap: anywhere; }
+table.program-fields th { width: 11rem; font-weight: 600; }
+</style>
+"""
