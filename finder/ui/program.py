@@ -90,7 +90,7 @@ def _details(program, match, place, data_source: str, cfg) -> None:  # type: ign
     from finder.ui import find
 
     p = program
-    st.title(p.program_name)
+    st.title(md(p.program_name))  # a title renders Markdown too
     where = f" · **{match.distance_miles:.1f} miles** from {md(place.label)}" if match and place else ""
     st.markdown(f"{md(p.organization)} · {md(p.level_of_care)}{where}")
     directions = "https://www.openstreetmap.org/directions?to=" + quote_plus(
