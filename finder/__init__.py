@@ -4,6 +4,7 @@ The public API is re-exported here; see each module for details.
 """
 
 from finder.config import Settings
+from finder.coverage import CoverageResult, coverage
 from finder.errors import (
     DataError,
     FinderError,
@@ -32,6 +33,7 @@ __all__ = [
     "Accepting",
     "Attendance",
     "Catalog",
+    "CoverageResult",
     "DataError",
     "FinderError",
     "GeocodeError",
@@ -55,6 +57,7 @@ __all__ = [
     "Settings",
     "ValidationReport",
     "build_locator",
+    "coverage",
     "describe",
     "load_programs",
     "search",
