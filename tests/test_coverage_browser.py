@@ -53,3 +53,16 @@ def test_coverage_map_shows_351_towns_programs_and_a_legend(app_url, page, reque
     save_screenshot(page, "admin-coverage-map", full_page=False)
     assert not request_log.page_errors
     request_log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)
+
+
+def test_coverage_section_has_no_serious_accessibility_violations(app_url, page):
+    from test_accessibility import _report, axe_scan, blocking
+
+    page.goto(f"{app_url}/admin")
+    page.get_by_label("Admin password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    frame = streamlit_frame(page, "streamlit_folium", timeout_s=90)
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    wait_for_leaflet_idle(frame)
+    findings = axe_scan(page, "admin-coverage")
+    assert not blocking(findings), _report(blocking(findings))
