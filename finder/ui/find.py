@@ -387,8 +387,12 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
                 contact.append(safe.md_link("Website", website))
         st.markdown(" · ".join(contact))
         st.markdown(f":material/calendar_month: **Sessions:** {md(match.schedule_text)}")
+        # The level is on the card's second line already; the level filter is on by
+        # default (IOP and SOAP), so "level of care: IOP" on every card is noise.
+        level_reason = f"level of care: {p.level_of_care}"
         for reason in match.reasons:
-            st.markdown(f":material/check_circle: {md(reason)}")
+            if reason != level_reason:
+                st.markdown(f":material/check_circle: {md(reason)}")
         mine = set(query.insurance)
         if p.insurance:
             badges = " ".join(
