@@ -960,7 +960,9 @@ def prepare_refresh(
     live_rows, live_sha = _live_rows(data_dir)
     bad = {i.row for i in report.errors}
     header_broken = any(i.row == 1 for i in report.errors)
-    numbered = [(n, row) for n, row in loaded.numbered_rows() if n not in bad]
+    numbered: list[tuple[int, Mapping[str, str]]] = [
+        (n, row) for n, row in loaded.numbered_rows() if n not in bad
+    ]
     rejected = tuple(report.errors)
     kept_live: list[FlaggedProgram] = []
     if valid_rows_only and not header_broken:
