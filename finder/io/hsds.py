@@ -236,7 +236,8 @@ def program_uuid(program_id: str, kind: str = "service") -> str:
 
 
 def _organization_uuid(name: str) -> str:
-    return _uuid("organization", " ".join(name.casefold().split()))
+    # The exact name: two spellings stay two organizations, so an import gives each back.
+    return _uuid("organization", name)
 
 
 #: The id of the one IOP Finder taxonomy the attributes' terms belong to.
