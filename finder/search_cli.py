@@ -21,7 +21,16 @@ import click
 
 from finder.config import Settings
 from finder.errors import FinderError, GeocodeError, GeocodeNotFound
-from finder.model import LANGUAGES, Attendance, Insurance, LatLon, LevelOfCare, Population, Service
+from finder.model import (
+    LANGUAGES,
+    Attendance,
+    Insurance,
+    LatLon,
+    LevelOfCare,
+    Population,
+    Program,
+    Service,
+)
 from finder.schedule import PartOfDay
 from finder.schema import canonical, suggest
 from finder.search import (
@@ -108,11 +117,12 @@ def write_csv(matches: Sequence[Match], stream: io.TextIOBase | Any, *, search: 
     stream.write(to_csv(export_rows(matches), ExportMeta(search=search, data_source=data_source)))
 
 
-def _data_source(path: Path) -> str:
+def _data_source(path: Path, programs: Sequence[Program]) -> str:
+    """Say where the programs come from, e.g. "SAMHSA, FindTreatment.gov, data as of 2025-08-19"."""
     from finder.load import read_meta
+    from finder.provenance import dataset_source
 
-    meta = read_meta(path.parent)
-    return str(meta.get("title") or meta.get("source") or path.name)
+    return dataset_source(programs, read_meta(path.parent)).line()
 
 
 #: What to ask a program that has not published its session times.
@@ -202,7 +212,9 @@ def search_command(
     fmt: str,
 ) -> None:
     """Find programs near a place. Exit 0 with results, 1 if none, 2 on bad input."""
-    from finder.load import load_programs
+    # The live dataset is validated once per version (finder.validated), so an
+    # unchanged one needs neither pandas nor the validation again.
+    from finder.validated import load_validated
 
     if near and (lat is not None or lon is not None):
         _fail("Give either --near or --lat/--lon, not both.")
@@ -216,7 +228,7 @@ def search_command(
     levels = _vocabulary(level_of_care, [str(v) for v in LevelOfCare], "level of care")
 
     path = data_path or settings.providers_path
-    loaded = load_programs(path)
+    loaded = load_validated(path)
     report = loaded.report
     if report.file_error is not None:
         _fail(report.to_text(str(path)))
@@ -268,7 +280,7 @@ def search_command(
         echo(json.dumps(payload, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         out = io.StringIO()
-        write_csv(result.matches, out, search=sentence, data_source=_data_source(path))
+        write_csv(result.matches, out, search=sentence, data_source=_data_source(path, loaded.programs))
         echo(out.getvalue(), nl=False)
         if result.unknown_schedule_hidden:
             n = result.unknown_schedule_hidden

@@ -234,6 +234,7 @@ def test_cli_evening_search_near_boston_prints_the_second_group(shipped):
     assert first["source"] == "SAMHSA, FindTreatment.gov"
     csv_run = runner.invoke(cli, [*args, "--format", "csv"])
     assert "add --include-unknown-schedule" in csv_run.stderr
+    assert "SAMHSA, FindTreatment.gov, data as of 2025-08-19" in csv_run.stdout
 
 
 def test_readme_example_search_gives_a_useful_answer():
