@@ -121,6 +121,13 @@ def test_uploader_limit_follows_the_upload_setting(data_dir, monkeypatch, settin
     assert f"Up to {float(setting):g} MB" in "\n".join(str(c.value) for c in at.caption)
 
 
+def test_a_setting_above_the_server_limit_is_capped_and_explained(data_dir, monkeypatch):
+    monkeypatch.setenv("FINDER_UPLOAD_MAX_MB", "500")
+    at = login()
+    assert at.get("file_uploader")[0].proto.max_upload_size_mb == 200  # Streamlit's default
+    assert any("server.maxUploadSize" in str(w.value) for w in at.warning)
+
+
 # -- 6. wording ------------------------------------------------------------------------------------
 
 

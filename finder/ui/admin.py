@@ -164,9 +164,16 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
     upload_round = int(st.session_state.get("admin_upload_round", 0))
     # Streamlit's own limit (what the uploader says, and what its server accepts for
     # this widget) follows the setting; the exact byte check is below (issue 18).
+    # Streamlit's server refuses any upload over server.maxUploadSize (200 MB by
+    # default), whatever the widget says: a larger setting needs that raised too.
+    server_mb = int(st.get_option("server.maxUploadSize"))
+    if cfg.upload_max_mb > server_mb:
+        st.warning(f"The upload setting ({cfg.upload_max_mb:g} MB) is above Streamlit's server "
+                   f"limit ({server_mb} MB): files over {server_mb} MB will be refused. Raise "
+                   "`server.maxUploadSize` in `.streamlit/config.toml` to match.")
     upload = st.file_uploader("Provider CSV or FindTreatment.gov download", type=["csv", "json"],
                               key=f"admin_upload_{upload_round}",
-                              max_upload_size=uploader_limit_mb(cfg.upload_max_mb))
+                              max_upload_size=min(uploader_limit_mb(cfg.upload_max_mb), server_mb))
     cols = st.columns(2)
     merge = cols[0].checkbox("Merge a SAMHSA download (keep our schedules and notes)", key="admin_merge")
     valid_only = cols[1].checkbox("Publish valid rows only", key="admin_valid_only")
