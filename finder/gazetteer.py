@@ -1,15 +1,16 @@
 """Offline gazetteer: turn a ZIP code, town, village or region into a point.
 
 Everything here runs on the server with no network. The data is loaded once,
-lazily, on the first lookup (about half a second, most of it ``zipcodes``
-reading its JSON); after that an answer takes well under a millisecond.
+lazily, on the first lookup (package CSV files, a few tens of milliseconds);
+after that an answer takes well under a millisecond.
 
 Sources
 -------
-ZIP codes
+``finder/data/ma_zips.csv``
     Every Massachusetts ZIP code in the ``zipcodes`` package (704), with its
-    centroid. PO-box and single-organization ZIPs whose point sits miles from
-    their town (``zipcodes`` parks some of them oddly) take the town's centre.
+    centroid, copied by ``scripts/make_gazetteer.py``. PO-box and
+    single-organization ZIPs whose point sits miles from their town
+    (``zipcodes`` parks some of them oddly) take the town's centre.
 ``finder/data/ma_towns.csv``
     All 351 cities and towns with county and centre, built from ``zipcodes``
     by ``scripts/make_gazetteer.py``.
@@ -52,6 +53,7 @@ __all__ = [
     "Town",
     "ZipArea",
     "default_gazetteer",
+    "read_package_csv",
 ]
 
 #: ``Place.source`` of every gazetteer answer.
@@ -944,8 +946,6 @@ def _tails(part: str) -> list[str]:
 
 
 def _zip_areas(towns: Iterable[Town], places: Iterable[NamedPlace]) -> list[ZipArea]:
-    import zipcodes
-
     points: dict[str, tuple[float, float]] = {}
     for place in places:
         if place.kind in {"village", "neighborhood"}:
@@ -954,7 +954,9 @@ def _zip_areas(towns: Iterable[Town], places: Iterable[NamedPlace]) -> list[ZipA
         for name in (town.name, *town.usps_names):
             points[normalize(name)] = (town.lat, town.lon)
     areas = []
-    for row in zipcodes.filter_by(state="MA"):
+    # zipcodes' Massachusetts rows, copied by scripts/make_gazetteer.py: reading
+    # all of zipcodes costs half a second on every start (issue 16).
+    for row in _read_csv("ma_zips.csv"):
         lat, lon = float(row["lat"]), float(row["long"])
         city_point = points.get(normalize(row["city"]))
         if (
@@ -980,9 +982,23 @@ def _split(cell: str, sep: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in cell.split(sep) if s.strip())
 
 
-def _read_csv(name: str) -> list[dict[str, str]]:
+def read_package_csv(name: str) -> list[dict[str, str]]:
+    """Return the rows of a CSV table of ``finder/data/`` as dicts.
+
+    Parameters
+    ----------
+    name : str
+        File name, e.g. ``"ma_zips.csv"``.
+
+    Returns
+    -------
+    list of dict
+    """
     text = resources.files("finder").joinpath("data", name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
+
+
+_read_csv = read_package_csv
 
 
 @functools.cache

@@ -23,10 +23,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-import pandera.pandas as pa
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+    import pandera.pandas as pa
+else:
+
+    def _imported_on_first_use(name: str) -> Any:
+        # pandas and pandera take about 0.4 s to import, and only validating a
+        # file needs them: `import finder` and a search of an already validated
+        # dataset (finder.validated) never pay for them.
+        import importlib
+        import types
+
+        class _Module(types.ModuleType):
+            def __getattr__(self, attr: str) -> Any:
+                return getattr(importlib.import_module(name), attr)
+
+        return _Module(name)
+
+    pd = _imported_on_first_use("pandas")
+    pa = _imported_on_first_use("pandera.pandas")
 
 from finder.model import (
     LANGUAGES,

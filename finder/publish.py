@@ -782,6 +782,11 @@ def _apply(
                        created=str(meta.get("created") or _now()), extra=extra)
     _step("history-written")
     _atomic_write(data_dir / PROVIDERS_NAME, out, steps=True)
+    # The kept validation of the old file no longer applies (issue 16); it is
+    # keyed by sha256 too, so a crash just here cannot serve it either.
+    from finder.validated import forget
+
+    forget(data_dir)
     _atomic_write(data_dir / META_NAME, _meta_bytes(entry["meta"]))  # type: ignore[arg-type]
     _step("meta-written")
     entry["status"] = "published"

@@ -11,6 +11,10 @@ Writes two small text tables that the package ships:
     towns that USPS spells differently use the alias table below
     (``../shared/data/README.md``).
 
+``finder/data/ma_zips.csv``, ``finder/data/neighbour_zips.csv``
+    The Massachusetts ZIP codes of ``zipcodes``, and the standard ZIP codes of
+    neighbouring states near Massachusetts (for the location check of
+    ``finder.schema``), copied so that no run reads all of ``zipcodes``.
 ``finder/data/ma_places.csv``
     Villages, neighborhoods, counties and regions people type: ``name, town,
     kind, lat, lon, zips, aliases``. ZIP "cities" that are not municipalities
@@ -400,6 +404,51 @@ def _write(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+#: Columns of the ZIP tables: the ``zipcodes`` field names, so code reading
+#: them treats a row as it would treat a ``zipcodes`` record.
+ZIP_COLUMNS = ("zip_code", "zip_code_type", "city", "county", "state", "lat", "long")
+#: Neighbouring states whose ZIP centres the location check compares with.
+NEIGHBOUR_STATES = ("CT", "ME", "NH", "NY", "RI", "VT")
+
+
+def ma_zip_rows() -> list[dict[str, str]]:
+    """Every Massachusetts ZIP code of ``zipcodes``, in its order (``finder/data/ma_zips.csv``)."""
+    return [{k: str(z[k]) for k in ZIP_COLUMNS} for z in zipcodes.filter_by(state="MA")]
+
+
+def neighbour_zip_rows() -> list[dict[str, str]]:
+    """Standard ZIP codes of neighbouring states near Massachusetts (``neighbour_zips.csv``).
+
+    The same selection ``finder.schema.check_location`` made at run time
+    before issue 16: within half a degree of ``MA_BOUNDS``, PO-box ZIPs left
+    out (``zipcodes`` parks some far from their town).
+    """
+    sys.path.insert(0, str(ROOT))
+    from finder.model import MA_BOUNDS
+
+    south, west, north, east = MA_BOUNDS
+    return [
+        {k: str(z[k]) for k in ZIP_COLUMNS}
+        for z in zipcodes.list_all()
+        if z["state"] in NEIGHBOUR_STATES
+        and z["zip_code_type"] == "STANDARD"
+        and z["lat"]
+        and south - 0.5 < float(z["lat"]) < north + 0.5
+        and west - 0.5 < float(z["long"]) < east + 0.5
+    ]
+
+
+def write_zip_tables(out: Path) -> None:
+    """Write ``ma_zips.csv`` and ``neighbour_zips.csv``: read at run time instead of ``zipcodes``.
+
+    ``zipcodes`` reads all 42,000 US ZIP codes from JSON on first use (about
+    0.5 s); these two small tables make the first lookup and the first
+    validation of a command or an app start fast (issue 16).
+    """
+    _write(out / "ma_zips.csv", ma_zip_rows())
+    _write(out / "neighbour_zips.csv", neighbour_zip_rows())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--municipalities", type=Path, default=DEFAULT_MUNICIPALITIES,
@@ -414,7 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     _write(args.out / "ma_towns.csv", towns)
     _write(args.out / "ma_places.csv", places)
-    print(f"wrote {len(towns)} towns and {len(places)} places to {args.out}")
+    write_zip_tables(args.out)
+    print(f"wrote {len(towns)} towns, {len(places)} places and the ZIP tables to {args.out}")
     return 0
 
 
