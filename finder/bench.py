@@ -1,8 +1,19 @@
-"""Benchmark of the search engine against the naive way tutorials do it.
+"""Benchmark of the search engine against real peers, on a set of queries.
 
-The timed query is the typical one: programs within 25 miles of downtown
-Boston that take MassHealth and have evening sessions. It runs through the
-real ``search()`` code path on catalogs of several sizes:
+``finder bench`` times a query set (three origins: dense Boston, the sparse
+Berkshires and New York City, the densest spot of the national spread; 5 to
+100 miles and any distance; with and without the typical filters, MassHealth
+and evening sessions) through the real ``search()`` code path, interleaved
+with the same queries answered by peers:
+
+* a plain Python loop with the ``math`` haversine;
+* numpy vectorized code, and the same with pandas;
+* GeoPandas' spatial index (STRtree) in EPSG:26986, refined by haversine;
+* scikit-learn's ``BallTree`` with the haversine metric (optional ``bench``
+  extra: ``pip install 'iop-finder[bench]'``).
+
+Each peer's answer (the count and the first page, nearest first) is asserted
+to be the same as ``search()``'s before anything is timed. Catalogs:
 
 * synthetic catalogs "spread like real facilities": each program is placed
   near a facility drawn at random from the 14,034 real national SAMHSA
@@ -18,17 +29,20 @@ catalogs are built with ``Catalog.from_arrays`` and a program is built the
 first time a result needs it, then kept (the app holds its programs in memory
 too).
 
-The baseline is a per-row Python loop calling ``geopy.distance.distance`` for
-every program, then checking plan and evening, then sorting. Above
-``baseline_rows`` programs it runs on a random sample and its time is scaled
-by ``n / sample``; the report says so.
+The historical baseline stays in the report as ``ratio``: a per-row Python
+loop calling ``geopy.distance.distance`` for every program on the typical
+query, the slowest way there is. Above ``baseline_rows`` programs it runs on
+a random sample and its time is scaled by ``n / sample``; the report says so.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
+import gc
+import math
 import os
 import platform
 import resource
@@ -51,25 +65,39 @@ from finder.model import (
 )
 from finder.schedule import PartOfDay, try_weekly_schedule
 from finder.search import (
+    EARTH_RADIUS_MILES,
     INSURANCE_BITS,
     LANGUAGE_BITS,
     LEVEL_BITS,
+    PART_BITS,
     POPULATION_BITS,
     SERVICE_BITS,
     Catalog,
     SearchQuery,
     describe,
+    mask_of,
     search,
 )
 
 __all__ = [
     "DEFAULT_SIZES",
+    "ORIGINS",
+    "PAGE_SIZE",
+    "QUERY_FILTERS",
+    "QUERY_RADII",
     "REAL_FACILITIES",
     "TARGETS",
     "TYPICAL_QUERY",
+    "BallTreePeer",
+    "GeoPandasPeer",
+    "MathLoopPeer",
+    "NumpyPeer",
+    "PandasPeer",
+    "available_peers",
     "baseline_search",
     "format_report",
     "machine_info",
+    "query_set",
     "real_coordinates",
     "run_bench",
     "synthetic_catalog",
@@ -97,6 +125,8 @@ TARGETS: tuple[tuple[int, str, float], ...] = (
     (1_000_000, "p50_ms", 50.0),
     (10_000, "ratio_min", 100.0),
     (1_000_000, "peak_mb", 1024.0),
+    (10_000, "min_ratio_vs_best_peer", 1.0),
+    (1_000_000, "min_ratio_vs_best_peer", 1.0),
 )
 
 # Share of programs accepting each plan (FindTreatment MA IOP rows, rounded).
@@ -338,22 +368,371 @@ def _percentile_ms(samples_ns: Sequence[int], q: float) -> float:
     return float(np.percentile(np.asarray(samples_ns, dtype=np.float64), q)) / 1e6
 
 
-def _time_search(
-    catalog: Catalog, query: SearchQuery, repeat: int
-) -> tuple[list[int], list[int], int]:
-    """Wall-clock and CPU nanoseconds of ``repeat`` searches, and the match count."""
-    result = search(catalog, query)  # warm up: caches, lazily built programs
-    wall, cpu = [], []
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter_ns(), time.process_time_ns()
-        search(catalog, query)
-        cpu.append(time.process_time_ns() - start_cpu)
-        wall.append(time.perf_counter_ns() - start)
-    return wall, cpu, result.total
+# --- The query set -----------------------------------------------------------
+
+#: Where the query set searches from: dense, sparse, and the densest spot of
+#: the national spread (synthetic programs follow the real facilities, so New
+#: York City has the most programs per square mile of any origin).
+ORIGINS: tuple[tuple[str, LatLon], ...] = (
+    ("Boston", LatLon(42.3603, -71.0580)),
+    ("Berkshires", LatLon(42.4501, -73.2454)),
+    ("New York City", LatLon(40.7128, -74.0060)),
+)
+#: Radii of the query set; None is "any distance".
+QUERY_RADII: tuple[int | None, ...] = (5, 10, 25, 50, 100, None)
+#: The filters of the query set: none, and the typical ones.
+QUERY_FILTERS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("no filter", {}),
+    ("MassHealth + evening", {"insurance": (Insurance.MASSHEALTH,),
+                              "sessions": (PartOfDay.EVENING,)}),
+)
+#: Results per page: what the find page shows first.
+PAGE_SIZE = 10
+
+
+def query_set() -> list[tuple[str, SearchQuery]]:
+    """Return the benchmark's queries: every origin, radius and filter set.
+
+    Returns
+    -------
+    list of (label, SearchQuery)
+        36 queries, labelled like ``"Boston 25 mi, MassHealth + evening"``.
+    """
+    queries = []
+    for place, origin in ORIGINS:
+        for radius in QUERY_RADII:
+            for filter_label, filters in QUERY_FILTERS:
+                distance = "any distance" if radius is None else f"{radius} mi"
+                queries.append((
+                    f"{place} {distance}, {filter_label}",
+                    SearchQuery(origin=origin, origin_label=place, radius_miles=radius, **filters),
+                ))
+    return queries
+
+
+# --- Peers: the same question answered with other tools ----------------------
+#
+# Each peer answers what the find page asks: how many programs match, and the
+# first page of them, nearest first. Each gets the same columns the catalog is
+# built from (plans as a bitmask, part-of-day masks per row) and prepares its
+# structures once, like the catalog, before any query is timed.
+
+
+class _Peer:
+    """One way of answering a query, outside ``finder.search``."""
+
+    name = ""
+    description = ""
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self.n = len(columns["latitude"])
+        self.lat = np.asarray(columns["latitude"], dtype=np.float64)
+        self.lon = np.asarray(columns["longitude"], dtype=np.float64)
+        self.plans = np.asarray(columns["insurance"], dtype=np.uint32)
+        parts_of_code = np.array(
+            [mask_of(s.parts, PART_BITS) if (s := try_weekly_schedule(t)) else 0
+             for t in columns["schedules"]] + [0],
+            dtype=np.uint8,
+        )
+        self.parts = parts_of_code[np.asarray(columns["schedule_code"])]
+
+    @staticmethod
+    def masks(query: SearchQuery) -> tuple[int, int]:
+        """Return the plan and part-of-day bits a query asks for (0: no such filter)."""
+        other = (query.available, query.level_of_care, query.services, query.populations,
+                 query.languages, query.attendance, query.accepting_new_clients,
+                 query.include_unknown_schedule)
+        if any(other):
+            raise ValueError("the peers implement the plan and part-of-day filters only")
+        return mask_of(query.insurance, INSURANCE_BITS), mask_of(query.sessions, PART_BITS)
+
+    def keep(self, query: SearchQuery) -> npt.NDArray[np.intp] | None:
+        """Rows passing the filters, or None when the query has none."""
+        plan_bits, part_bits = self.masks(query)
+        if not (plan_bits or part_bits):
+            return None
+        ok = np.ones(self.n, dtype=bool)
+        if plan_bits:
+            ok &= (self.plans & np.uint32(plan_bits)) != 0
+        if part_bits:
+            ok &= (self.parts & np.uint8(part_bits)) != 0
+        return np.flatnonzero(ok)
+
+    def __call__(self, query: SearchQuery) -> tuple[int, list[int]]:
+        """Return the number of matches and the rows of the first page, nearest first."""
+        raise NotImplementedError
+
+
+def _first_page(rows: npt.NDArray[Any], miles: npt.NDArray[np.float64]) -> list[int]:
+    if len(rows) > PAGE_SIZE:
+        near = np.argpartition(miles, PAGE_SIZE)[:PAGE_SIZE]
+        rows, miles = rows[near], miles[near]
+    return [int(r) for r in rows[np.argsort(miles, kind="stable")]]
+
+
+def _haversine(lat_rad: Any, lon_rad: Any, origin: LatLon) -> Any:
+    """Return the textbook vectorized haversine (numpy or pandas), in miles.
+
+    The peers' own code on purpose: ``finder.search.haversine_miles`` is what
+    they are compared with.
+    """
+    lat0, lon0 = math.radians(origin.lat), math.radians(origin.lon)
+    a = (np.sin((lat_rad - lat0) / 2) ** 2
+         + math.cos(lat0) * np.cos(lat_rad) * np.sin((lon_rad - lon0) / 2) ** 2)
+    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+class MathLoopPeer(_Peer):
+    """A plain Python loop with the ``math`` haversine, then a sort."""
+
+    name = "math loop"
+    description = "per-row Python loop, math.sin/cos haversine, sorted list"
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        super().__init__(columns)
+        self.rows = list(zip(self.lat.tolist(), self.lon.tolist(), self.plans.tolist(),
+                             self.parts.tolist(), strict=True))
+
+    def __call__(self, query: SearchQuery) -> tuple[int, list[int]]:
+        """Return the number of matches and the rows of the first page, nearest first."""
+        plan_bits, part_bits = self.masks(query)
+        radius = query.radius_miles
+        lat0, lon0 = math.radians(query.origin.lat), math.radians(query.origin.lon)
+        cos0 = math.cos(lat0)
+        sin, cos, asin, sqrt, radians = math.sin, math.cos, math.asin, math.sqrt, math.radians
+        hits = []
+        for i, (lat, lon, plans, parts) in enumerate(self.rows):
+            if plan_bits and not plans & plan_bits:
+                continue
+            if part_bits and not parts & part_bits:
+                continue
+            phi = radians(lat)
+            a = sin((phi - lat0) / 2) ** 2 + cos0 * cos(phi) * sin((radians(lon) - lon0) / 2) ** 2
+            miles = 2 * EARTH_RADIUS_MILES * asin(sqrt(min(a, 1.0)))
+            if radius is None or miles <= radius:
+                hits.append((miles, i))
+        hits.sort()
+        return len(hits), [i for _, i in hits[:PAGE_SIZE]]
+
+
+class NumpyPeer(_Peer):
+    """numpy vectorized: filter masks, the haversine on what is left, a partial sort."""
+
+    name = "numpy"
+    description = "numpy arrays (radians precomputed), boolean masks, argpartition"
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        super().__init__(columns)
+        self.lat_rad, self.lon_rad = np.radians(self.lat), np.radians(self.lon)
+
+    def __call__(self, query: SearchQuery) -> tuple[int, list[int]]:
+        """Return the number of matches and the rows of the first page, nearest first."""
+        rows = self.keep(query)
+        if rows is None:
+            miles = _haversine(self.lat_rad, self.lon_rad, query.origin)
+            rows = np.arange(self.n)
+        else:
+            miles = _haversine(self.lat_rad[rows], self.lon_rad[rows], query.origin)
+        if query.radius_miles is not None:
+            inside = miles <= query.radius_miles
+            rows, miles = rows[inside], miles[inside]
+        return len(rows), _first_page(rows, miles)
+
+
+class PandasPeer(_Peer):
+    """pandas: a DataFrame filtered with boolean masks, ``nsmallest`` for the page."""
+
+    name = "pandas"
+    description = "DataFrame, boolean masks, vectorized haversine on Series, nsmallest"
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        super().__init__(columns)
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+        self.frame = pd.DataFrame({
+            "lat_rad": np.radians(self.lat), "lon_rad": np.radians(self.lon),
+            "plans": self.plans, "parts": self.parts,
+        })
+
+    def __call__(self, query: SearchQuery) -> tuple[int, list[int]]:
+        """Return the number of matches and the rows of the first page, nearest first."""
+        plan_bits, part_bits = self.masks(query)
+        frame = self.frame
+        if plan_bits:
+            frame = frame[(frame["plans"] & plan_bits) != 0]
+        if part_bits:
+            frame = frame[(frame["parts"] & part_bits) != 0]
+        miles = _haversine(frame["lat_rad"], frame["lon_rad"], query.origin)
+        if query.radius_miles is not None:
+            miles = miles[miles <= query.radius_miles]
+        return len(miles), [int(i) for i in miles.nsmallest(PAGE_SIZE, keep="first").index]
+
+
+class GeoPandasPeer(NumpyPeer):
+    """GeoPandas: the spatial index (STRtree) in EPSG:26986 finds candidates, haversine decides.
+
+    Planar distance in the Massachusetts state plane differs from the
+    great-circle one (by up to 0.26 % over the state, more far from it), so
+    the index is asked for a slightly wider circle and the exact distance
+    decides; that is how the same hits come back. "Any distance" gives the
+    index nothing to do: that query falls back to the numpy code.
+    """
+
+    name = "GeoPandas sindex"
+    description = "GeoDataFrame in EPSG:26986, sindex.query(dwithin), haversine refine"
+    _MARGIN = 1.03  # wider than any planar scale error near the query origins
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        super().__init__(columns)
+        import geopandas as gpd
+        from pyproj import Transformer
+
+        frame = gpd.GeoDataFrame(
+            geometry=gpd.points_from_xy(self.lon, self.lat), crs="EPSG:4326"
+        ).to_crs(26986)
+        self.sindex = frame.sindex
+        self.to_plane = Transformer.from_crs(4326, 26986, always_xy=True)
+
+    def __call__(self, query: SearchQuery) -> tuple[int, list[int]]:
+        """Return the number of matches and the rows of the first page, nearest first."""
+        if query.radius_miles is None:
+            return super().__call__(query)
+        import shapely
+
+        x, y = self.to_plane.transform(query.origin.lon, query.origin.lat)
+        reach = query.radius_miles * 1609.344 * self._MARGIN
+        rows = np.sort(self.sindex.query(shapely.Point(x, y), predicate="dwithin", distance=reach))
+        plan_bits, part_bits = self.masks(query)
+        if plan_bits:
+            rows = rows[(self.plans[rows] & np.uint32(plan_bits)) != 0]
+        if part_bits:
+            rows = rows[(self.parts[rows] & np.uint8(part_bits)) != 0]
+        miles = _haversine(self.lat_rad[rows], self.lon_rad[rows], query.origin)
+        inside = miles <= query.radius_miles
+        rows, miles = rows[inside], miles[inside]
+        return len(rows), _first_page(rows, miles)
+
+
+class BallTreePeer(_Peer):
+    """scikit-learn ``BallTree`` with the haversine metric (optional ``bench`` extra).
+
+    A radius query is ``query_radius`` (with distances), then the filters. For
+    "any distance" it asks for the nearest k, doubling k until a page passes
+    the filters, and counts the matches from the filter masks.
+    """
+
+    name = "scikit-learn BallTree"
+    description = "BallTree(metric='haversine'), query_radius / query(k), masks"
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        super().__init__(columns)
+        from sklearn.neighbors import BallTree
+
+        self.tree = BallTree(np.radians(np.column_stack([self.lat, self.lon])), metric="haversine")
+
+    def __call__(self, query: SearchQuery) -> tuple[int, list[int]]:
+        """Return the number of matches and the rows of the first page, nearest first."""
+        plan_bits, part_bits = self.masks(query)
+        point = np.radians([[query.origin.lat, query.origin.lon]])
+
+        def passing(rows: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+            ok = np.ones(len(rows), dtype=bool)
+            if plan_bits:
+                ok &= (self.plans[rows] & np.uint32(plan_bits)) != 0
+            if part_bits:
+                ok &= (self.parts[rows] & np.uint8(part_bits)) != 0
+            return ok
+
+        if query.radius_miles is not None:
+            (rows,), (angle,) = self.tree.query_radius(
+                point, query.radius_miles / EARTH_RADIUS_MILES, return_distance=True
+            )
+            ok = passing(rows)
+            rows, miles = rows[ok], angle[ok] * EARTH_RADIUS_MILES
+            return len(rows), _first_page(rows, miles)
+        total = self.n if not (plan_bits or part_bits) else int(np.count_nonzero(
+            passing(np.arange(self.n))))
+        k = min(self.n, 4 * PAGE_SIZE)
+        while True:
+            angle, rows = self.tree.query(point, k=k)
+            ok = passing(rows[0])
+            if np.count_nonzero(ok) >= min(PAGE_SIZE, total) or k == self.n:
+                rows, miles = rows[0][ok], angle[0][ok] * EARTH_RADIUS_MILES
+                return total, _first_page(rows, miles)
+            k = min(self.n, k * 4)
+
+
+def available_peers() -> tuple[list[type[_Peer]], list[str]]:
+    """Return the peer classes that can run here, and notes on any that cannot.
+
+    Returns
+    -------
+    (list of peer classes, list of str)
+    """
+    peers: list[type[_Peer]] = [MathLoopPeer, NumpyPeer, PandasPeer, GeoPandasPeer]
+    notes = []
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        notes.append("scikit-learn is not installed (pip install 'iop-finder[bench]'): "
+                     "the BallTree peer was skipped.")
+    else:
+        peers.append(BallTreePeer)
+    return peers, notes
+
+
+def _ours(catalog: Catalog) -> Any:
+    def run(query: SearchQuery) -> tuple[int, Sequence[Any]]:
+        result = search(catalog, query)
+        return result.total, result.matches[:PAGE_SIZE]  # the page a person sees
+
+    return run
+
+
+def _same_hits(
+    what: str, ours: tuple[int, list[int], list[float]], theirs: tuple[int, list[int]],
+    miles_of: Any,
+) -> None:
+    """Fail unless a peer found as many matches and the same first page.
+
+    Ties (programs at the same distance to within a micro-mile, which the
+    peers' arithmetic may order either way) may swap places.
+    """
+    total, page, distances = ours
+    their_total, their_page = theirs
+    if total != their_total or len(page) != len(their_page):
+        raise AssertionError(f"{what}: {their_total} matches, search() found {total}")
+    their_distances = [float(miles_of(i)) for i in their_page]
+    for i, (mine, other) in enumerate(zip(page, their_page, strict=True)):
+        if mine != other and abs(distances[i] - their_distances[i]) > 1e-6:
+            raise AssertionError(f"{what}: result {i + 1} differs ({other} instead of {mine})")
+
+
+def _rss_mb() -> tuple[float | None, float | None]:
+    """Return the current and peak resident set size of this process (Linux), in MB."""
+    now = peak = None
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return now, peak
+
+
+def _reset_peak_rss() -> bool:
+    """Restart the kernel's peak-RSS count (``VmHWM``); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def _repeat_for(n: int) -> int:
-    return 300 if n <= 20_000 else 100 if n <= 200_000 else 30
+    return 15 if n <= 20_000 else 7 if n <= 200_000 else 3
 
 
 @functools.lru_cache(maxsize=1)
@@ -376,6 +755,10 @@ def machine_info() -> dict[str, Any]:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
         usable = os.cpu_count() or 0
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = []
     return {
         "cpu": model,
         "cpus": usable,
@@ -383,6 +766,7 @@ def machine_info() -> dict[str, Any]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "load_average_at_start": load,
     }
 
 
@@ -394,8 +778,16 @@ def run_bench(
     baseline_repeat: int = 3,
     seed: int = 5,
     real_path: Path = REAL_FACILITIES,
+    loop_rows: int = 20_000,
 ) -> dict[str, Any]:
-    """Time the typical query at each size, with the naive baseline.
+    """Time the query set at each size against the peers, interleaved, same hits asserted.
+
+    For each size, one round runs every query of ``query_set()`` through
+    ``search()`` (count plus the first page of ``Match`` objects) and through
+    every peer, back to back, in an order that rotates between rounds; rounds
+    repeat ``repeat`` times. Before timing, each peer's answer is checked
+    against ``search()``'s (same count, same first page) and a mismatch
+    raises ``AssertionError``.
 
     Parameters
     ----------
@@ -403,22 +795,28 @@ def run_bench(
         Catalog sizes; ``"real"`` is the real national facility list (skipped,
         with a note, when the file is absent).
     repeat : int, optional
-        Timed queries per size; by default 300 for small catalogs down to 30
-        at a million.
+        Rounds per size; by default 15 for small catalogs down to 3 at a million.
     baseline_rows : int
-        Largest number of rows the baseline loops over; larger catalogs are
-        sampled and the time scaled.
+        Largest number of rows the geopy baseline loops over; larger catalogs
+        are sampled and the time scaled.
     baseline_repeat : int
-        Timed baseline runs per size.
+        Timed geopy baseline runs per size.
     seed : int
         Random seed for the synthetic data and samples.
     real_path : Path
         Where the real facility list is.
+    loop_rows : int
+        Largest number of rows the ``math`` loop peer runs on; above it, it
+        runs on a random sample, its time is scaled and its hits are not
+        compared (the report says so).
 
     Returns
     -------
     dict
-        ``{"machine", "query", "results": [...], "notes": [...], "targets": [...]}``.
+        ``{"machine", "query", "queries", "peers", "results": [...], "notes", "targets"}``.
+        Each result keeps ``ratio`` (the geopy baseline, the slowest, on the
+        typical query) and adds ``best_peer``, ``ratio_vs_best_peer``,
+        ``ratio_vs_peer`` and per-query figures in ``queries``.
     """
     rng = np.random.default_rng(seed)
     real = real_coordinates(real_path)
@@ -430,6 +828,11 @@ def run_bench(
         anchors = _ma_zip_centres()
         spread = "around Massachusetts ZIP centres (real facility file not found)"
     notes.append(f"Synthetic programs are placed {spread}, with about 2 miles of jitter.")
+    peer_classes, peer_notes = available_peers()
+    notes.extend(peer_notes)
+    queries = query_set()
+    typical = next(i for i, (_, q) in enumerate(queries)
+                   if dataclasses.replace(q, origin_label=TYPICAL_QUERY.origin_label) == TYPICAL_QUERY)
     results = []
     for size in sizes:
         if size == "real":
@@ -439,73 +842,196 @@ def run_bench(
             label = "real SAMHSA 2021 facilities (synthetic attributes)"
         else:
             label = "synthetic"
-        tracemalloc.start()
-        if size == "real":
-            catalog, columns = synthetic_catalog(None, rng, anchors, exact=True)
-        else:
-            catalog, columns = synthetic_catalog(int(size), rng, anchors)
-        search(catalog, TYPICAL_QUERY)
-        peak_mb = tracemalloc.get_traced_memory()[1] / 1_048_576
-        tracemalloc.stop()
-        n = len(catalog)
-        samples, cpu_samples, total = _time_search(catalog, TYPICAL_QUERY, repeat or _repeat_for(n))
-
-        sample = min(n, baseline_rows)
-        picks = np.arange(n) if sample == n else np.sort(rng.choice(n, sample, replace=False))
-        rows = _baseline_rows(columns, picks)
-        baseline_ns = []
-        for _ in range(baseline_repeat):
-            start = time.perf_counter_ns()
-            baseline_search(rows, TYPICAL_QUERY)
-            baseline_ns.append((time.perf_counter_ns() - start) * n // sample)
-        p50 = _percentile_ms(samples, 50)
-        baseline_p50 = statistics.median(baseline_ns) / 1e6
-        results.append({
-            "programs": n,
-            "data": label,
-            "matches": total,
-            "repeat": len(samples),
-            "p50_ms": round(p50, 3),
-            "p95_ms": round(_percentile_ms(samples, 95), 3),
-            "cpu_p50_ms": round(_percentile_ms(cpu_samples, 50), 3),
-            "baseline_p50_ms": round(baseline_p50, 1),
-            "baseline_sampled_rows": sample if sample < n else None,
-            "ratio": round(baseline_p50 / p50, 1) if p50 else None,
-            "peak_mb": round(peak_mb, 1),
-            "catalog_mb": round(catalog.nbytes / 1_048_576, 1),
-        })
-        if sample < n:
-            notes.append(
-                f"Baseline at {n:,} programs ran on a random sample of {sample:,} rows; "
-                f"its time is scaled by {n / sample:g}."
-            )
-        if total == 0:
-            notes.append(
-                f"At {n:,} programs ({label}) the query matched none: that row times "
-                "an empty answer."
-            )
-        del catalog, columns, rows
+        results.append(_bench_size(
+            size, label, rng, anchors, queries, typical, peer_classes, notes,
+            repeat=repeat, baseline_rows=baseline_rows, baseline_repeat=baseline_repeat,
+            loop_rows=loop_rows,
+        ))
     notes.append(
-        "p50/p95 are wall-clock; cpu_p50_ms is the process CPU time of the same queries, "
-        "which other load on the machine disturbs less."
+        "Every round runs each query through search() and every peer back to back, in an "
+        "order that rotates, so load on the machine falls on all of them alike; garbage "
+        "collection is off inside timed calls (as in timeit). p50/p95 are wall-clock over "
+        "every query and round; cpu_p50_ms is process CPU time."
     )
     notes.append(
-        "peak_mb is the tracemalloc peak while generating the columns, building the "
-        "catalog from them (Catalog.from_arrays) and running one query; a Program is "
-        "built only for each match. Loading a provider CSV of that size into Program "
-        "objects (load_programs, Catalog.from_programs) is not measured."
+        "search() is timed returning the count and building the first page of 10 Match "
+        "objects (program, distance, reasons); a peer returns the count and the row numbers "
+        "of its first page. Index and catalog building is not timed (setup_ms)."
     )
     notes.append(
-        "The baseline is a pure-Python loop and its time varies a lot between runs on "
-        "a shared machine; compare ratios across runs with care."
+        "peak_mb is tracemalloc's peak while building the catalog and running one query; "
+        "peak_rss_mb is the process's peak resident memory (VmHWM, reset before each size) "
+        "through building the catalog, every peer's structures and all queries."
     )
     max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "machine": {**machine_info(), "max_rss_mb": round(max_rss_kb / 1024, 1)},
         "query": {**TYPICAL_QUERY.as_dict(), "description": describe(TYPICAL_QUERY)},
+        "queries": [{"label": text, "query": q.as_dict()} for text, q in queries],
+        "peers": {c.name: c.description for c in peer_classes},
         "results": results,
         "targets": _check_targets(results),
         "notes": notes,
+    }
+
+
+def _bench_size(
+    size: int | str,
+    label: str,
+    rng: np.random.Generator,
+    anchors: npt.NDArray[np.float64],
+    queries: list[tuple[str, SearchQuery]],
+    typical: int,
+    peer_classes: list[type[_Peer]],
+    notes: list[str],
+    *,
+    repeat: int | None,
+    baseline_rows: int,
+    baseline_repeat: int,
+    loop_rows: int,
+) -> dict[str, Any]:
+    reset = _reset_peak_rss()
+    tracemalloc.start()
+    start = time.perf_counter()
+    if size == "real":
+        catalog, columns = synthetic_catalog(None, rng, anchors, exact=True)
+    else:
+        catalog, columns = synthetic_catalog(int(size), rng, anchors)
+    search(catalog, TYPICAL_QUERY).matches[:PAGE_SIZE]
+    peak_mb = tracemalloc.get_traced_memory()[1] / 1_048_576
+    tracemalloc.stop()
+    setup_ms = {"search (Catalog.from_arrays)": round((time.perf_counter() - start) * 1e3, 1)}
+    n = len(catalog)
+    runners: dict[str, Any] = {"search": _ours(catalog)}
+    sampled_loop = n > loop_rows
+    loop_scale = 1.0
+    for peer_class in peer_classes:
+        start = time.perf_counter()
+        if peer_class is MathLoopPeer and sampled_loop:
+            picks = np.sort(rng.choice(n, loop_rows, replace=False))
+            runners[peer_class.name] = peer_class(
+                {k: (v[picks] if isinstance(v, np.ndarray) else v) for k, v in columns.items()}
+            )
+            loop_scale = n / loop_rows
+        else:
+            runners[peer_class.name] = peer_class(columns)
+        setup_ms[peer_class.name] = round((time.perf_counter() - start) * 1e3, 1)
+    if sampled_loop:
+        notes.append(
+            f"At {n:,} programs the math loop ran on a random sample of {loop_rows:,} rows; its "
+            f"time is scaled by {loop_scale:g} and its hits are not compared."
+        )
+
+    # Same hits, checked before anything is timed (this also warms every cache).
+    lat, lon = columns["latitude"], columns["longitude"]
+    rad = np.radians(np.column_stack([lat, lon]))
+    counts = []
+    for text, query in queries:
+        total, page = runners["search"](query)
+        ids = [int(m.program.program_id.rsplit("-", 1)[1]) for m in page]
+        counts.append(total)
+        ours = (total, ids, [m.distance_miles for m in page])
+
+        def miles_of(i: int, origin: LatLon = query.origin) -> float:
+            return float(_haversine(rad[i, 0], rad[i, 1], origin))
+
+        for name, peer in runners.items():
+            if name == "search" or (name == MathLoopPeer.name and sampled_loop):
+                continue
+            _same_hits(f"{name} at {n:,} programs, {text}", ours, peer(query), miles_of)
+
+    names = list(runners)
+    wall: dict[str, list[list[int]]] = {name: [[] for _ in queries] for name in names}
+    cpu: list[int] = []
+    rounds = repeat or _repeat_for(n)
+    # As timeit does: no garbage collection inside a timed call. Otherwise a
+    # collection set off by one contender's allocations walks every object
+    # alive, the peers' million shapely points included, and lands on
+    # whichever call happens to be running.
+    collecting = gc.isenabled()
+    gc.disable()
+    for round_ in range(rounds):
+        gc.collect()
+        for qi, (_, query) in enumerate(queries):
+            shift = (round_ + qi) % len(names)
+            for name in names[shift:] + names[:shift]:
+                run = runners[name]
+                began, began_cpu = time.perf_counter_ns(), time.process_time_ns()
+                run(query)
+                elapsed = time.perf_counter_ns() - began
+                if name == "search":
+                    cpu.append(time.process_time_ns() - began_cpu)
+                elif name == MathLoopPeer.name:
+                    elapsed = int(elapsed * loop_scale)
+                wall[name][qi].append(elapsed)
+    if collecting:
+        gc.enable()
+    rss_now, rss_peak = _rss_mb()
+
+    per_query = []
+    for qi, (text, _query) in enumerate(queries):
+        ours_ms = statistics.median(wall["search"][qi]) / 1e6
+        peer_ms = {name: statistics.median(wall[name][qi]) / 1e6 for name in names[1:]}
+        best = min(peer_ms, key=peer_ms.__getitem__) if peer_ms else None
+        per_query.append({
+            "label": text,
+            "matches": counts[qi],
+            "p50_ms": round(ours_ms, 3),
+            "peers_p50_ms": {k: round(v, 3) for k, v in peer_ms.items()},
+            "best_peer": best,
+            "ratio_vs_best_peer": round(peer_ms[best] / ours_ms, 2) if best else None,
+        })
+    total_ms = {name: sum(statistics.median(s) for s in wall[name]) / 1e6 for name in names}
+    ratio_vs_peer = {name: round(total_ms[name] / total_ms["search"], 2) for name in names[1:]}
+    best_peer = min(ratio_vs_peer, key=ratio_vs_peer.__getitem__) if ratio_vs_peer else None
+    everything = [t for samples in wall["search"] for t in samples]
+
+    # The geopy baseline (the slowest) on the typical query, as before: `ratio`.
+    sample = min(n, baseline_rows)
+    picks = np.arange(n) if sample == n else np.sort(rng.choice(n, sample, replace=False))
+    rows = _baseline_rows(columns, picks)
+    baseline_ns = []
+    for _ in range(baseline_repeat):
+        began = time.perf_counter_ns()
+        baseline_search(rows, TYPICAL_QUERY)
+        baseline_ns.append((time.perf_counter_ns() - began) * n // sample)
+    baseline_p50 = statistics.median(baseline_ns) / 1e6
+    typical_p50 = per_query[typical]["p50_ms"]
+    if sample < n:
+        notes.append(
+            f"Baseline at {n:,} programs ran on a random sample of {sample:,} rows; "
+            f"its time is scaled by {n / sample:g}."
+        )
+    if counts[typical] == 0:
+        notes.append(
+            f"At {n:,} programs ({label}) the typical query matched none: its time is that "
+            "of an empty answer."
+        )
+    worst = min(per_query, key=lambda q: q["ratio_vs_best_peer"] or math.inf)
+    return {
+        "programs": n,
+        "data": label,
+        "matches": counts[typical],
+        "repeat": rounds,
+        "queries_timed": len(everything),
+        "p50_ms": round(_percentile_ms(everything, 50), 3),
+        "p95_ms": round(_percentile_ms(everything, 95), 3),
+        "cpu_p50_ms": round(_percentile_ms(cpu, 50), 3),
+        "typical_p50_ms": typical_p50,
+        "baseline_p50_ms": round(baseline_p50, 1),
+        "baseline_sampled_rows": sample if sample < n else None,
+        "ratio": round(baseline_p50 / typical_p50, 1) if typical_p50 else None,
+        "ratio_vs_peer": ratio_vs_peer,
+        "best_peer": best_peer,
+        "ratio_vs_best_peer": ratio_vs_peer.get(best_peer) if best_peer else None,
+        "min_ratio_vs_best_peer": worst["ratio_vs_best_peer"],
+        "slowest_query_vs_best_peer": worst["label"],
+        "peak_mb": round(peak_mb, 1),
+        "rss_mb": round(rss_now, 1) if rss_now else None,
+        "peak_rss_mb": round(rss_peak, 1) if rss_peak and reset else None,
+        "catalog_mb": round(catalog.nbytes / 1_048_576, 1),
+        "setup_ms": setup_ms,
+        "queries": per_query,
     }
 
 
@@ -516,9 +1042,12 @@ def _check_targets(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                    None)
         if row is None:
             continue
-        if what == "ratio_min":
-            value, met = row["ratio"], row["ratio"] is not None and row["ratio"] >= limit
-            text = f"ratio >= {limit:g} at {programs:,}"
+        if what in ("ratio_min", "min_ratio_vs_best_peer"):
+            key = "ratio" if what == "ratio_min" else what
+            value = row[key]
+            met = value is not None and value >= limit
+            text = (f"ratio >= {limit:g} at {programs:,}" if what == "ratio_min" else
+                    f"every query >= {limit:g}x the best peer at {programs:,}")
         else:
             value, met = row[what], row[what] <= limit
             text = f"{what} <= {limit:g} at {programs:,}"
@@ -527,7 +1056,7 @@ def _check_targets(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def format_report(report: dict[str, Any]) -> str:
-    """Render ``run_bench`` output as a plain-text table with notes.
+    """Render ``run_bench`` output as plain-text tables with notes.
 
     Parameters
     ----------
@@ -539,13 +1068,18 @@ def format_report(report: dict[str, Any]) -> str:
     str
     """
     machine = report["machine"]
+    peers = list(report["peers"])
     lines = [
         f"Query: {report['query']['description']}",
+        f"Query set: {len(report['queries'])} queries (origins Boston, Berkshires, New York "
+        "City; 5 to 100 miles and any; with and without filters)",
         f"Machine: {machine['cpu']}, {machine['cpus']} CPUs, {machine['memory_gb']} GB, "
-        f"Python {machine['python']}, numpy {machine['numpy']}",
+        f"Python {machine['python']}, numpy {machine['numpy']}, "
+        f"load average at start {machine.get('load_average_at_start')}",
         "",
         f"{'programs':>10} {'matches':>8} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} "
-        f"{'baseline ms':>12} {'ratio':>8} {'peak MB':>8}  data",
+        f"{'baseline ms':>12} {'ratio':>8} {'best peer':>22} {'x best':>7} {'worst q':>8} "
+        f"{'peak MB':>8} {'RSS MB':>8}  data",
     ]
     for r in report["results"]:
         sampled = "*" if r["baseline_sampled_rows"] else " "
@@ -553,8 +1087,25 @@ def format_report(report: dict[str, Any]) -> str:
             f"{r['programs']:>10,} {r['matches']:>8,} {r['p50_ms']:>8.3f} {r['p95_ms']:>8.3f} "
             f"{r['cpu_p50_ms']:>8.3f} "
             f"{r['baseline_p50_ms']:>11,.1f}{sampled} {r['ratio'] or 0:>8,.0f} "
-            f"{r['peak_mb']:>8.1f}  {r['data']}"
+            f"{r['best_peer'] or '-':>22} {r['ratio_vs_best_peer'] or 0:>7.2f} "
+            f"{r['min_ratio_vs_best_peer'] or 0:>8.2f} "
+            f"{r['peak_mb']:>8.1f} {r['peak_rss_mb'] or 0:>8.1f}  {r['data']}"
         )
+    for r in report["results"]:
+        lines.append("")
+        lines.append(f"At {r['programs']:,} programs ({r['data']}): ms per query, p50 "
+                     f"(ratio = peer / search; setup ms: {r['setup_ms']})")
+        header = f"{'query':<44} {'matches':>8} {'search':>8} " + " ".join(
+            f"{p[:14]:>14}" for p in peers) + f" {'x best':>7}"
+        lines.append(header)
+        for q in r["queries"]:
+            lines.append(
+                f"{q['label']:<44} {q['matches']:>8,} {q['p50_ms']:>8.3f} "
+                + " ".join(f"{q['peers_p50_ms'].get(p, 0):>14.3f}" for p in peers)
+                + f" {q['ratio_vs_best_peer'] or 0:>7.2f}"
+            )
+        lines.append("ratio vs each peer (whole set): " + ", ".join(
+            f"{k} {v:g}x" for k, v in r["ratio_vs_peer"].items()))
     if report["targets"]:
         lines.append("")
         lines.extend(
@@ -565,4 +1116,3 @@ def format_report(report: dict[str, Any]) -> str:
     lines.extend(f"note: {n}" for n in report["notes"])
     lines.append("(* baseline measured on a sample and scaled)")
     return "\n".join(lines)
-
