@@ -30,7 +30,7 @@ from __future__ import annotations
 import enum
 import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +74,7 @@ __all__ = [
     "Catalog",
     "Fit",
     "Match",
+    "Matches",
     "PartOfDay",
     "QueryError",
     "SearchQuery",
@@ -684,22 +685,22 @@ class SearchResult:
     ----------
     query : SearchQuery
         The query that produced it.
-    matches : tuple of Match
-        In result order.
+    matches : Matches
+        In result order; a sequence whose ``Match`` objects are built when read.
     unknown_schedule_hidden : int
         Programs that passed every other filter but were left out of
         ``matches`` because their schedule is not listed.
-    unknown_schedule : tuple of Match
+    unknown_schedule : Sequence of Match
         The programs counted by ``unknown_schedule_hidden``, nearest first:
         with a schedule filter on (and ``include_unknown_schedule`` off), the
         second group a person should call to ask about session times. Empty
-        otherwise.
+        otherwise. Built when read, like ``matches``.
     """
 
     query: SearchQuery
-    matches: tuple[Match, ...]
+    matches: Sequence[Match]
     unknown_schedule_hidden: int = 0
-    unknown_schedule: tuple[Match, ...] = ()
+    unknown_schedule: Sequence[Match] = ()
     message: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -735,7 +736,7 @@ def _level_query_mask(query: SearchQuery) -> int:
     return mask_of(levels, LEVEL_BITS)
 
 
-def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
+def search(catalog: Catalog, query: SearchQuery, *, lazy: bool = True) -> SearchResult:
     """Find the programs that match a query, in result order.
 
     Parameters
@@ -744,6 +745,10 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
         The programs to search.
     query : SearchQuery
         What to look for.
+    lazy : bool, default True
+        Order the matches and build each ``Match`` (with its reasons) only
+        when it is read, as ``Matches`` does; False builds them all now. The
+        results are the same either way.
 
     Returns
     -------
@@ -751,15 +756,61 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
         Matches with distance, fit and reasons; plus how many programs were
         left out only because their schedule is not listed.
     """
-    lo, hi = 0, len(catalog)
     radius = query.radius_miles
-    if radius is not None:
-        # On a sphere a point is never nearer than its latitude difference, so
-        # a latitude band (binary search in the sorted array) is exact.
-        band = radius / _MILES_PER_DEGREE_LAT + 1e-9
-        lo = int(np.searchsorted(catalog._lat_deg, query.origin.lat - band, "left"))
-        hi = int(np.searchsorted(catalog._lat_deg, query.origin.lat + band, "right"))
-    window = slice(lo, hi)
+    if (
+        radius is None
+        and query.sort == SortOrder.DISTANCE
+        and not query.available
+        and len(catalog) >= _NEAREST_FIRST_MIN
+    ):
+        return _search_nearest_first(catalog, query, lazy=lazy)
+    found = _select(catalog, query, radius)
+    # The second group (no published times), nearest first; built when read too.
+    unknown_matches = Matches(
+        catalog, query, {}, found.unknown_rows, found.unknown_distance,
+        catalog._schedule[found.unknown_rows], np.zeros(len(found.unknown_rows)),
+        np.zeros(len(found.unknown_rows), dtype=np.int8), sort=SortOrder.DISTANCE,
+    )
+    # Nothing is sorted or worded yet: ``Matches`` orders the rows and builds a
+    # ``Match`` only for what is read (the page a person sees), and counts come
+    # from the arrays.
+    matches = Matches(catalog, query, found.fits, found.rows, found.distance, found.codes,
+                      found.hours, found.tier)
+    if not lazy:
+        matches.materialize()
+        unknown_matches.materialize()
+    return SearchResult(query, matches, found.hidden, unknown_matches)
+
+
+#: From this many programs on, "any distance" sorted by distance looks for the
+#: nearest in widening circles instead of measuring the distance to every one.
+_NEAREST_FIRST_MIN = 2048
+#: The smallest first circle, and how much each next one is wider (miles).
+_FIRST_CIRCLE_MILES = 2.0
+_WIDER = 4.0
+#: Half the Earth's circumference: a circle this wide holds everything.
+_WHOLE_EARTH_MILES = math.pi * EARTH_RADIUS_MILES + 1.0
+
+
+@dataclass(slots=True)
+class _Selection:
+    """What one pass over the catalog found (rows are catalog positions, in catalog order)."""
+
+    rows: npt.NDArray[Any]
+    distance: npt.NDArray[np.float64]
+    codes: npt.NDArray[Any]
+    hours: npt.NDArray[np.float64]
+    tier: npt.NDArray[np.int8]
+    fits: dict[int, tuple[Fit, float]]
+    hidden: int
+    unknown_rows: npt.NDArray[Any]
+    unknown_distance: npt.NDArray[np.float64]
+
+
+def _filter_mask(
+    catalog: Catalog, query: SearchQuery, window: slice
+) -> npt.NDArray[np.bool_] | None:
+    """Rows of ``window`` passing every filter except schedules and distance (None: all)."""
     keep: npt.NDArray[np.bool_] | None = None
 
     def narrow(test: npt.NDArray[np.bool_]) -> None:
@@ -783,6 +834,26 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
         narrow((catalog._attendance[window] & np.uint8(wanted)) == wanted)
     if query.accepting_new_clients:
         narrow(catalog._accepting[window])
+    if query.sessions and query.available == "":
+        # Parts of the day are known per row: test them before any distance. A
+        # row without a listed schedule stays (it is counted, or included).
+        parts = catalog._parts[window]
+        narrow(((parts & np.uint8(mask_of(query.sessions, PART_BITS))) != 0)
+               | (catalog._schedule[window] < 0))
+    return keep
+
+
+def _select(catalog: Catalog, query: SearchQuery, radius: float | None) -> _Selection:
+    """Find the rows within ``radius`` miles (None: any) passing every filter."""
+    lo, hi = 0, len(catalog)
+    if radius is not None:
+        # On a sphere a point is never nearer than its latitude difference, so
+        # a latitude band (binary search in the sorted array) is exact.
+        band = radius / _MILES_PER_DEGREE_LAT + 1e-9
+        lo = int(np.searchsorted(catalog._lat_deg, query.origin.lat - band, "left"))
+        hi = int(np.searchsorted(catalog._lat_deg, query.origin.lat + band, "right"))
+    window = slice(lo, hi)
+    keep = _filter_mask(catalog, query, window)
     if radius is not None:
         # A longitude box too (exact on the sphere, J. P. Matuschek, "Finding
         # points within a distance of a latitude/longitude using bounding
@@ -793,7 +864,8 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
         if abs(lat0) + angle < math.pi / 2 - 1e-9:
             half_width = math.asin(math.sin(angle) / math.cos(lat0)) + 1e-9
             offset = np.abs(catalog._lon_rad[window] - math.radians(query.origin.lon))
-            narrow((offset <= half_width) | (offset >= 2 * math.pi - half_width))
+            box = (offset <= half_width) | (offset >= 2 * math.pi - half_width)
+            keep = box if keep is None else keep & box
     rows = np.arange(lo, hi) if keep is None else lo + np.flatnonzero(keep)
 
     distance = haversine_miles(
@@ -832,25 +904,266 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResult:
             ok |= unknown
             hidden = 0
         else:
-            # The second group: same filters, no published times (nearest first).
+            # The second group: same filters, no published times.
             unknown_rows, unknown_distance = rows[unknown], distance[unknown]
         rows, distance, tier, hours, codes = (
             rows[ok], distance[ok], tier[ok], hours[ok], codes[ok]
         )
+    return _Selection(rows, distance, codes, hours, tier, fits, hidden,
+                      unknown_rows, unknown_distance)
 
-    nearest = np.argsort(unknown_distance, kind="stable")
-    near = unknown_rows[nearest]
-    unknown_matches = _matches(catalog, query, {}, near, unknown_distance[nearest],
-                               catalog._schedule[near], np.zeros(len(near)))
-    if query.sort == SortOrder.VERIFIED:
-        order = np.lexsort((distance, -catalog._verified[rows], -tier))
-    elif query.sort == SortOrder.FIT:
-        order = np.lexsort((distance, -hours, -tier))
+
+def _search_nearest_first(catalog: Catalog, query: SearchQuery, *, lazy: bool) -> SearchResult:
+    """Answer an "any distance" query without measuring the distance to every program.
+
+    The counts come from the filter masks over the whole catalog. The matches
+    are those of the smallest circle (8, 32, 128... miles) holding enough of
+    them for what is read; reading further widens the circle. Every match
+    inside a circle is nearer than every program outside it, so the order is
+    exactly that of measuring everything.
+    """
+    keep = _filter_mask(catalog, query, slice(0, len(catalog)))
+    if query.filters_schedule:
+        unknown = catalog._schedule < 0
+        if keep is not None:
+            unknown = unknown & keep
+        hidden = int(np.count_nonzero(unknown))
+        total = (len(catalog) if keep is None else int(np.count_nonzero(keep))) - hidden
+        if query.include_unknown_schedule:
+            total, hidden = total + hidden, 0
     else:
-        order = np.lexsort((distance, -tier))
-    rows, distance, codes, hours = rows[order], distance[order], codes[order], hours[order]
-    matches = _matches(catalog, query, fits, rows, distance, codes, hours)
+        hidden = 0
+        total = len(catalog) if keep is None else int(np.count_nonzero(keep))
+
+    # A first guess at the circle holding what is needed, as if the matches
+    # were spread evenly over a square as tall as the catalog; then widen.
+    span_miles = float(catalog._lat_deg[-1] - catalog._lat_deg[0]) * _MILES_PER_DEGREE_LAT
+
+    def widen(need: int, group: str) -> _Selection:
+        count = total if group == "matches" else hidden
+        radius = max(_FIRST_CIRCLE_MILES,
+                     span_miles * math.sqrt(need / max(count, 1) / math.pi))
+        while True:
+            found = _select(catalog, query, radius)
+            have = len(found.rows) if group == "matches" else len(found.unknown_rows)
+            if have >= need or radius >= _WHOLE_EARTH_MILES:
+                return found
+            # Matches grow about with the area: aim at the circle that holds
+            # enough, a little wider, at most four times as wide.
+            grow = _WIDER if have == 0 else min(_WIDER, max(1.5, 1.3 * math.sqrt(need / have)))
+            radius = min(radius * grow, _WHOLE_EARTH_MILES)
+
+    def more_matches(need: int) -> tuple[Any, ...]:
+        found = widen(min(need, total), "matches")
+        return found.rows, found.distance, found.codes, found.hours, found.tier
+
+    def more_unknown(need: int) -> tuple[Any, ...]:
+        found = widen(min(need, hidden), "unknown")
+        near = found.unknown_rows
+        zeros = np.zeros(len(near))
+        return near, found.unknown_distance, catalog._schedule[near], zeros, zeros.astype(np.int8)
+
+    matches = Matches.growing(catalog, query, total, more_matches)
+    unknown_matches = Matches.growing(catalog, query, hidden, more_unknown)
+    if not lazy:
+        matches.materialize()
+        unknown_matches.materialize()
     return SearchResult(query, matches, hidden, unknown_matches)
+
+
+#: Below this many matches, sort them all at once (cheaper than selecting).
+_PARTIAL_SORT_MIN = 512
+#: How many matches a first selection orders: a few pages of results.
+_FIRST_SELECTION = 32
+#: How many matches a first widening circle looks for: a page and a half.
+_FIRST_PAGE = 16
+
+
+class Matches(Sequence[Match]):
+    """The matches of one search, in result order, built only when read.
+
+    A search at national scale can match hundreds of thousands of programs,
+    and a person reads ten. ``len()`` comes from the arrays; indexing or
+    slicing orders just enough rows (a selection of the nearest, when sorting
+    by distance) and builds a ``Match`` only for the rows read, then keeps
+    them. Reading everything (iterating, ``tuple(...)``) gives exactly the
+    order and the matches of a full sort: ties keep catalog order in both.
+
+    Compares equal to a tuple or list of the same matches.
+    """
+
+    __slots__ = (
+        "_built", "_catalog", "_codes", "_distance", "_explain", "_fits", "_hours", "_more",
+        "_one_tier", "_order", "_order_by", "_query", "_rows", "_sorted", "_tier", "_total",
+    )
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        query: SearchQuery,
+        fits: dict[int, tuple[Fit, float]],
+        rows: npt.NDArray[Any],
+        distance: npt.NDArray[Any],
+        codes: npt.NDArray[Any],
+        hours: npt.NDArray[Any],
+        tier: npt.NDArray[Any] | None = None,
+        *,
+        sort: SortOrder | None = None,
+    ) -> None:
+        self._catalog = catalog
+        self._query = query
+        self._order_by = sort or query.sort
+        self._fits = fits
+        self._explain: _Explainer | None = None  # made when the first match is built
+        self._built: list[Match] = []
+        self._total: int | None = None
+        self._more: Callable[[int], tuple[Any, ...]] | None = None
+        self._take(rows, distance, codes, hours, tier)
+
+    @classmethod
+    def growing(
+        cls,
+        catalog: Catalog,
+        query: SearchQuery,
+        total: int,
+        more: Callable[[int], tuple[Any, ...]],
+    ) -> Matches:
+        """Return matches of which only the count is known; ``more(k)`` finds the nearest k.
+
+        ``more(k)`` returns ``(rows, distance, codes, hours, tier)`` of a set
+        holding the k nearest matches (or all of them) and every match nearer
+        than the farthest of those, in catalog order.
+        """
+        empty = np.zeros(0, dtype=np.intp)
+        matches = cls(catalog, query, {}, empty, np.zeros(0), empty, np.zeros(0),
+                      np.zeros(0, dtype=np.int8), sort=SortOrder.DISTANCE)
+        matches._total, matches._more = total, more
+        return matches
+
+    def _take(
+        self, rows: npt.NDArray[Any], distance: npt.NDArray[Any], codes: npt.NDArray[Any],
+        hours: npt.NDArray[Any], tier: npt.NDArray[Any] | None,
+    ) -> None:
+        self._rows, self._distance, self._codes, self._hours = rows, distance, codes, hours
+        # ``tier`` None: the rows are already in result order.
+        self._tier = tier
+        self._one_tier: bool | None = None  # whether every row has the same tier, once needed
+        self._order: npt.NDArray[np.intp] = (
+            np.arange(len(rows)) if tier is None else np.empty(0, np.intp)
+        )
+        self._sorted = len(rows) if tier is None else 0
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._total is None else self._total
+
+    def __getitem__(self, index: Any) -> Any:
+        n = len(self)
+        if isinstance(index, slice):
+            positions = range(*index.indices(n))
+            if positions:
+                self._build(max(positions[0], positions[-1]) + 1)
+            return tuple(self._built[i] for i in positions)
+        i = index.__index__()
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("match index out of range")
+        self._build(i + 1)
+        return self._built[i]
+
+    def __iter__(self) -> Any:
+        i, n = 0, len(self)
+        while i < n:
+            if i >= len(self._built):
+                self._build(min(n, max(2 * i, _FIRST_SELECTION)))
+            yield self._built[i]
+            i += 1
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Matches | tuple | list):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<Matches {len(self)} programs, {len(self._built)} built>"
+
+    def materialize(self) -> tuple[Match, ...]:
+        """Sort and build every match now; return them all as a tuple."""
+        self._build(len(self))
+        return tuple(self._built)
+
+    @property
+    def program_positions(self) -> npt.NDArray[np.intp]:
+        """Where each match's program is in ``Catalog.programs``, in result order.
+
+        For drawing every result (a map) without building a ``Match`` per program.
+        """
+        self._sort(len(self))
+        return self._catalog._row[self._rows[self._order]]
+
+    @property
+    def distances_miles(self) -> npt.NDArray[np.float64]:
+        """The distance of each match, in result order (see ``program_positions``)."""
+        self._sort(len(self))
+        return self._distance[self._order]
+
+    def _sort(self, stop: int) -> None:
+        """Make sure the first ``stop`` matches are in result order."""
+        if stop <= self._sorted:
+            return
+        if self._more is not None and len(self._rows) < min(stop, len(self)):
+            # Find more: a wider circle holds the nearest ``stop`` and keeps the
+            # order of those already built (they are nearer than the rest).
+            self._take(*self._more(max(stop, _FIRST_PAGE)))
+        n = len(self._rows)
+        distance, tier = self._distance, self._tier
+        assert tier is not None  # pre-ordered rows are sorted from the start
+        if self._one_tier is None:
+            self._one_tier = n == 0 or bool(tier.min() == tier.max())
+        if (
+            self._order_by == SortOrder.DISTANCE
+            and self._one_tier
+            and n >= _PARTIAL_SORT_MIN
+            and stop * 8 <= n
+        ):
+            # Select the nearest with a linear-time partition, then sort only
+            # those. Every row tied with the farthest selected one is taken
+            # too, and a stable sort keeps catalog order among ties, as the
+            # full sort does.
+            k = max(stop, _FIRST_SELECTION)
+            farthest = np.partition(distance, k - 1)[k - 1]
+            head = np.flatnonzero(distance <= farthest)
+            self._order = head[np.argsort(distance[head], kind="stable")]
+            self._sorted = len(head)
+            return
+        if self._order_by == SortOrder.VERIFIED:
+            keys = (distance, -self._catalog._verified[self._rows], -tier)
+            self._order = np.lexsort(keys)
+        elif self._order_by == SortOrder.FIT:
+            self._order = np.lexsort((distance, -self._hours, -tier))
+        elif self._one_tier:
+            self._order = np.argsort(distance, kind="stable")
+        else:
+            self._order = np.lexsort((distance, -tier))
+        self._sorted = n
+
+    def _build(self, stop: int) -> None:
+        """Build the matches up to position ``stop`` (exclusive), in result order."""
+        start = len(self._built)
+        if stop <= start:
+            return
+        self._sort(stop)
+        where = self._order[start:stop]
+        if self._explain is None:
+            self._explain = _Explainer(self._catalog, self._query, self._fits)
+        self._built.extend(
+            _build_matches(
+                self._catalog, self._query, self._explain, self._rows[where],
+                self._distance[where], self._codes[where], self._hours[where],
+            )
+        )
 
 
 def _matches(
@@ -861,9 +1174,21 @@ def _matches(
     distance: npt.NDArray[Any],
     codes: npt.NDArray[Any],
     hours: npt.NDArray[Any],
-) -> tuple[Match, ...]:
+) -> Matches:
+    """Return the matches of catalog rows already in result order, built when read."""
+    return Matches(catalog, query, fits, rows, distance, codes, hours)
+
+
+def _build_matches(
+    catalog: Catalog,
+    query: SearchQuery,
+    explain: _Explainer,
+    rows: npt.NDArray[Any],
+    distance: npt.NDArray[Any],
+    codes: npt.NDArray[Any],
+    hours: npt.NDArray[Any],
+) -> list[Match]:
     """Build the ``Match`` of each catalog row, in the given order, with its reasons."""
-    explain = _Explainer(catalog, query, fits)
     programs = catalog._programs
     program_rows = catalog._row[rows].tolist()
     # Reasons depend only on the attributes the query filters on, and only on
@@ -892,7 +1217,7 @@ def _matches(
     ):
         fit, reasons, notes, text = explain(key)
         matches.append(Match(programs[row], miles, fit, fit_hours, reasons, notes, text))
-    return tuple(matches)
+    return matches
 
 
 _SERVICE_WORDS = {
@@ -931,6 +1256,11 @@ def _members(mask: int, vocabulary: Sequence[str]) -> list[str]:
     return [v for i, v in enumerate(vocabulary) if mask >> i & 1]
 
 
+#: Reasons already worded, shared across queries: (filters, attributes, schedule) -> words.
+_WORDING: dict[tuple[Any, ...], tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]] = {}
+_WORDING_MAX = 65_536
+
+
 class _Explainer:
     """Reasons for one query, memoised per combination of program attributes.
 
@@ -943,13 +1273,31 @@ class _Explainer:
         self.query = query
         self.fits = fits
         self.memo: dict[tuple[int, ...], tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]] = {}
+        # What the wording depends on, besides the program's attributes: the
+        # filters, not the place or the order.
+        self.filters = (
+            query.insurance, query.sessions, query.available, query.include_unknown_schedule,
+            query.level_of_care, query.services, query.populations, query.languages,
+            query.attendance, query.accepting_new_clients,
+        )
 
     def __call__(
         self, key: tuple[int, ...]
     ) -> tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]:
         found = self.memo.get(key)
         if found is None:
-            found = self.memo[key] = self._explain(*key)
+            # Shared by every query with the same filters (a rerun, the next
+            # page, another place): keyed on the schedule's text, not its code
+            # in this catalog, so any catalog may use an entry.
+            code = key[-1]
+            text = self.catalog._schedules[code] if code >= 0 else None
+            shared = (self.filters, key[:-1], text)
+            found = _WORDING.get(shared)
+            if found is None:
+                if len(_WORDING) >= _WORDING_MAX:
+                    _WORDING.clear()
+                found = _WORDING[shared] = self._explain(*key)
+            self.memo[key] = found
         return found
 
     def _explain(
