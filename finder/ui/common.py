@@ -211,6 +211,7 @@ div[data-testid="stCaptionContainer"] { color: #5a6169; opacity: 1; }
     border-radius: 0; border-width: 1px 0 0 0; padding: 0.35rem 0.7rem; font-size: 0.85rem;
     line-height: 1.35; box-shadow: 0 -1px 4px rgba(0, 0, 0, 0.15); }
   .help-banner .long { display: none; }
+  .help-banner a { white-space: nowrap; }
 }
 </style>
 """

@@ -538,17 +538,20 @@ def _set(key: str, value: object) -> None:
     st.session_state["page"] = 1
     st.session_state[key] = value
     if key == "page":
-        st.session_state["_scroll_to_results"] = True
+        st.session_state["_scroll_to_results"] = "page"
 
 
-def _scroll_to_results() -> None:
+def _scroll_to_results(reason: str) -> None:
     """Bring the person to the top of the results (after a new search, or Next/Previous).
 
     The pager sits below ten cards, and on a phone the results start below the
     form: without this nothing seems to happen (issue 18). The script scrolls
-    only when the results' heading is above the screen or low on it, and
-    stops once it is in place. A new element each time, so it runs again.
+    only when the results' heading is above the screen or low on it (after a
+    new search on a wide screen: only when it is off the screen, so the form
+    and the crisis lines stay in view), and stops once it is in place. A new
+    element each time, so it runs again.
     """
+    new_search = "true" if reason == "search" else "false"
     count = int(st.session_state.get("_scroll_count", 0)) + 1
     st.session_state["_scroll_count"] = count
     st.html(
@@ -558,7 +561,8 @@ def _scroll_to_results() -> None:
         "  var el = window.parent.document.querySelector('.results-top');"
         "  if (el) {"
         "    var top = el.getBoundingClientRect().top, h = window.parent.innerHeight;"
-        "    if (top >= 0 && top <= h * 0.35) { return; }"
+        f"    var wide = {new_search} && window.parent.innerWidth > 640;"
+        "    if (top >= 0 && top <= (wide ? h - 120 : h * 0.35)) { return; }"
         "    el.scrollIntoView({block: 'start'});"
         "  }"
         "  if (tries++ < 30) { setTimeout(go, 100); }"
@@ -605,9 +609,10 @@ def render() -> None:
     where = (st.session_state.get("q"), st.session_state.get("_device_at"))
     if st.session_state.get("_last_searched") != where:
         st.session_state["_last_searched"] = where
-        st.session_state["_scroll_to_results"] = True
-    if st.session_state.pop("_scroll_to_results", False):
-        _scroll_to_results()
+        st.session_state["_scroll_to_results"] = "search"
+    reason = st.session_state.pop("_scroll_to_results", "")
+    if reason:
+        _scroll_to_results(str(reason))
     # The heading names the place: from the typed text or the geocoder's label.
     st.subheader(md(describe(query)))
     st.caption(f"Source: {md(info['source'])}")

@@ -111,7 +111,7 @@ def _details(program, match, place, data_source: str, cfg) -> None:  # type: ign
         _update_listing(p)
     find.shortlist_link()
 
-    st.subheader("Everything we know about this program")
+    st.subheader("All the details in this listing")
     row = export_rows([match] if match else [_Bare(p)])[0]
     lines = [
         (header, row.get(key))
