@@ -221,7 +221,7 @@ def verified_text(program: Program, today: dt.date, stale_after_days: int) -> tu
     if program.last_verified is None:
         return "Not yet confirmed with the program by anyone: call to check", True
     age = (today - program.last_verified).days
-    text = f"Confirmed with the program {age} days ago ({_day(program.last_verified)})"
+    text = f"Verified {age} days ago ({_day(program.last_verified)})"
     if age > stale_after_days:
         return f"{text}: may be out of date, call to confirm", True
     return text, False

@@ -154,7 +154,8 @@ def test_special_groups_map_to_populations_on_real_rows(shipped_rows, raw_iop_ro
     fathers = _by_name(shipped_rows, "Fathers Uplift Family Group LLC", "Dorchester Center")
     assert "Adolescents" in fathers["populations"]  # the special group "ad"
     pine = _by_name(shipped_rows, "Pine Street Inn", "Jamaica Plain")  # men only
-    assert "Men" in pine["populations"] and "Women" not in pine["populations"]
+    assert "Men" in pine["populations"]
+    assert "Women" not in pine["populations"]
 
 
 def test_attendance_is_in_person_and_telehealth_describes_the_facility(shipped_rows, raw_iop_rows):
