@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -84,13 +85,24 @@ def run_app(query_params: Mapping[str, str] | None = None) -> AppTest:
     return at.run()
 
 
+def shown(markdown: object) -> str:
+    """The text a person sees for an escaped Markdown string (``finder.ui.safe.md``).
+
+    Drops the backslash escapes and the invisible word joiners the escaping adds.
+    """
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown)).replace("\u2060", "")
+
+
 def texts(at: AppTest) -> str:
-    """Every markdown, caption, message and heading of the page, one per line."""
+    """Every markdown, caption, message and heading of the page, one per line, as shown.
+
+    Escaped untrusted text (``finder.ui.safe.md``) is compared as a person sees it.
+    """
     parts = [m.value for m in at.markdown] + [m.value for m in at.caption]
     parts += [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
     parts += [s.value for s in at.subheader] + [h.value for h in at.header]
     parts += [t.value for t in at.title]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def search_for(at: AppTest, text: str) -> AppTest:

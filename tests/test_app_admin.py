@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from apphelpers import copy_sample_data, use_data_dir
+from apphelpers import copy_sample_data, shown, use_data_dir
 from streamlit.testing.v1 import AppTest
 
 import finder.publish
@@ -101,7 +101,7 @@ def publish(at: AppTest) -> AppTest:
 
 
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    return "\n".join(shown(e.value) for e in elements)
 
 
 def tables(at: AppTest) -> list:

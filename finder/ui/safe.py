@@ -10,9 +10,11 @@ Streamlit's Markdown is CommonMark plus GitHub extensions (autolinks such as
 ``www.evil.example``), LaTeX (``$...$``), directives (``:red[...]``) and
 icon/emoji short codes (``:material/home:``). ``md`` therefore escapes every
 ASCII punctuation character with a backslash (CommonMark allows that for all
-of them, and it breaks autolinks, links, images, emphasis and math), and puts
-an invisible word joiner after each ``:`` so no short code survives the
-unescaping. Control characters and bidirectional overrides are dropped, and
+of them, and it breaks links, images, emphasis and math). Short codes and
+GitHub autolinks are found after unescaping, so an invisible word joiner
+(U+2060) goes after a ``:`` followed by a letter or ``/``, after ``www`` before
+a dot, and after ``@`` (``10:00`` stays as typed). Verified in Chromium by
+``tests/test_security_browser.py``. Control characters and bidirectional overrides are dropped, and
 line breaks become spaces.
 
 This module does not import streamlit: it only makes strings.
@@ -29,6 +31,11 @@ __all__ = ["html", "html_link", "md", "md_link", "web_url"]
 
 _MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _WORD_JOINER = "\u2060"
+# Where Streamlit's renderer finds syntax in the *unescaped* text, so that a
+# backslash can't stop it: ":" then a letter starts a short code
+# (":material/home:", ":smile:", ":red[...]"), and GitHub autolinks are found in
+# "http(s)://", "www." and "name@host". A word joiner (invisible) breaks each.
+_BREAK_AFTER = re.compile(r"\\:(?=[A-Za-z]|\\/)|(?i:www)(?=\\\.)|\\@")
 
 
 def md(text: object) -> str:
@@ -45,7 +52,7 @@ def md(text: object) -> str:
         Safe to put anywhere in a Markdown string, also inside ``**...**``.
     """
     escaped = _MD_PUNCTUATION.sub(r"\\\1", printable(text))
-    return escaped.replace("\\:", "\\:" + _WORD_JOINER)
+    return _BREAK_AFTER.sub(lambda m: m.group(0) + _WORD_JOINER, escaped)
 
 
 def html(text: object) -> str:
