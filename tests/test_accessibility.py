@@ -151,9 +151,13 @@ def _report(findings: list[Finding]) -> str:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """The real app on a copy of the shipped sample data, with no admin password."""
+    """The real app on a copy of the shipped sample data, with an admin password.
+
+    Without one the Admin page is not in the navigation at all (issue 18), so
+    the scan of the admin page is of its login form.
+    """
     data_dir = copy_sample_data(tmp_path_factory.mktemp("data"))
-    env = {"FINDER_DATA_DIR": str(data_dir), "FINDER_ADMIN_PASSWORD": ""}
+    env = {"FINDER_DATA_DIR": str(data_dir), "FINDER_ADMIN_PASSWORD": "axe scan password"}
     with run_streamlit(ROOT / "streamlit_app.py", env=env) as server:
         yield server.url
 
@@ -246,9 +250,9 @@ def test_compare_page_has_no_serious_violations(app_url, page, request_log):
     request_log.assert_only_hosts(LOCAL_HOSTS)
 
 
-def test_admin_page_without_password_has_no_serious_violations(app_url, page, request_log):
+def test_admin_login_page_has_no_serious_violations(app_url, page, request_log):
     page.goto(f"{app_url}/admin")
-    page.get_by_text("no admin password is set").wait_for(timeout=90_000)
+    page.get_by_label("Admin password").wait_for(timeout=90_000)
     _settle(page)
     findings = axe_scan(page, "admin")
     assert not blocking(findings), _report(blocking(findings))
