@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from finder.urlstate import decode_params, encode_state, place_text_for_url, round_coords
+from finder.urlstate import (
+    decode_params,
+    encode_state,
+    parse_program_id,
+    place_text_for_url,
+    round_coords,
+)
 
 #: Street addresses in the forms people type; none may reach a URL (audit of issue 6).
 STREET_ADDRESSES = (
@@ -95,3 +101,44 @@ def test_hand_made_link_coordinates_are_rounded_on_the_way_in_and_out():
 def test_coordinates_are_rounded_to_about_a_kilometre():
     assert round_coords("42.373611, -71.109733") == (42.37, -71.11)
     assert round_coords("420,-71") is None
+
+
+# -- issue 18: level of care and the program page's id ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("level", "params"),
+    [
+        (["IOP", "SOAP"], {}),  # the default stays out of the URL
+        (["SOAP", "IOP"], {}),
+        (["IOP", "SOAP", "PHP"], {"level": "IOP,SOAP,PHP"}),
+        ([], {"level": "any"}),  # every level, said explicitly
+    ],
+)
+def test_level_of_care_round_trips_through_the_url(level, params):
+    encoded = encode_state({"level": level})
+    assert encoded == params
+    decoded = decode_params(encoded)
+    assert sorted(decoded.get("level", ["IOP", "SOAP"])) == sorted(level)
+
+
+def test_unknown_levels_in_a_link_are_dropped():
+    assert decode_params({"level": "PHP,residential,<b>"}) == {"level": ["PHP"]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["sample-0001"], "sample-0001"),
+        ("ft-225047df33", "ft-225047df33"),
+        (["a", "b.c_d-1"], "b.c_d-1"),  # the last value counts
+        ([], None),
+        ([""], None),
+        (["<script>"], None),
+        (["x" * 65], None),
+        (["sample 0001"], None),
+        (["\u0661\u0662"], None),  # non-ASCII digits
+    ],
+)
+def test_program_id_parameter_is_parsed_strictly(raw, expected):
+    assert parse_program_id(raw) == expected
