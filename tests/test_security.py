@@ -378,9 +378,11 @@ def test_defect09_nested_json_refresh_gives_a_file_error(tmp_path):
 def test_defect09_nested_json_import_cli_exits_cleanly(tmp_path, capsys):
     path = tmp_path / "locator.json"
     path.write_bytes(DEEP)
-    code = main(["import", str(path), "--out", str(tmp_path / "out.csv")])
+    code = main(["import", "findtreatment", str(path), "--as-of", "2025-08-19",
+                 "--output", str(tmp_path / "out.csv")])
     out = capsys.readouterr()
-    assert code != 0
+    assert code == 2
+    assert "cannot be read" in out.out + out.err
     assert "Traceback" not in out.out + out.err
     assert "RecursionError" not in out.out + out.err
 

@@ -456,7 +456,7 @@ def _json_codes(services: object) -> frozenset[str]:
 def _read_json(data: bytes) -> list[_Listing]:
     try:
         payload = json.loads(_decode(data))
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:  # nested too deeply too (issue 17)
         raise DataError(
             f"invalid JSON: {err}",
             "The file looks like JSON but cannot be read. Save the locator API's "
