@@ -387,6 +387,16 @@ def test_defect09_nested_json_import_cli_exits_cleanly(tmp_path, capsys):
     assert "RecursionError" not in out.out + out.err
 
 
+def test_defect09_nested_json_hsds_package_exits_cleanly(tmp_path, capsys):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "datapackage.json").write_bytes(DEEP)
+    code = main(["import", "hsds", str(package), "--output", str(tmp_path / "out.csv")])
+    out = capsys.readouterr()
+    assert code != 0
+    assert "not valid JSON" in out.out + out.err
+
+
 def test_defect09_nested_json_meta_and_history_index(tmp_path):
     copy_sample_data(tmp_path)
     (tmp_path / "providers.meta.json").write_bytes(DEEP)

@@ -749,8 +749,8 @@ def _read_package(path: Path) -> tuple[dict[str, list[dict[str, str]]], str]:
             for resource in descriptor.get("resources", []):
                 if isinstance(resource.get("path"), str) and resource.get("name") in paths:
                     paths[resource["name"]] = resource["path"].rsplit("/", 1)[-1]
-        except (ValueError, AttributeError) as err:
-            raise DataError(f"{path}: bad datapackage.json: {err}",
+        except (ValueError, AttributeError, RecursionError) as err:  # nested JSON too (issue 17)
+            raise DataError(f"{path}: bad datapackage.json: {type(err).__name__}",
                             user_message="The package's datapackage.json is not valid JSON.") from err
     if paths["service"] not in files:
         raise DataError(f"{path}: no {paths['service']}",
