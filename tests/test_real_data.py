@@ -284,3 +284,33 @@ def test_sample_is_recognised_from_its_data_even_when_edited():
     edited = [*programs[:-1], _program(phone="(617) 555-1234", website="https://real.example.com")]
     assert is_sample_dataset(edited)
     assert not is_sample_dataset([])
+
+
+def test_exports_and_compare_keep_listed_and_confirmed_apart(shipped):
+    from finder.compare import comparison
+    from finder.export import EXPORT_COLUMNS, export_rows
+    from finder.search import Match
+
+    program = shipped.programs[0]
+    match = Match(program, 1.0, None, 0.0, (), (), "Schedule not listed")
+    (row,) = export_rows([match])
+    headers = dict(EXPORT_COLUMNS)
+    assert headers["listed_as_of"] == "Listed by source on"
+    assert row["listed_as_of"] == "2025-08-19"
+    assert row["last_verified"] == "Not confirmed by anyone"
+    assert row["source"] == "SAMHSA, FindTreatment.gov"
+    rows = {r.label: r.values for r in comparison([program], today=dt.date(2026, 11, 30))}
+    assert rows["Listed by source"] == ("Listed on FindTreatment.gov, data as of Aug 19, 2025",)
+    assert rows["Last verified"] == ("Not confirmed with the program by anyone",)
+
+
+def test_json_fields_carry_a_persons_confirmation():
+    program = _program(schedule="Mo-Fr 18:00-21:00", schedule_confirmed_on=dt.date(2026, 10, 2),
+                       schedule_confirmed_via=ConfirmedVia.WEBSITE,
+                       availability_as_of=dt.date(2026, 10, 3),
+                       availability_confirmed_via=ConfirmedVia.PHONE)
+    fields = provenance_fields(program)
+    assert fields["schedule_confirmation"] == {"on": "2026-10-02", "via": "website"}
+    assert fields["availability_confirmation"] == {"on": "2026-10-03", "via": "phone"}
+    assert fields["listed_as_of"] is None
+    assert fields["last_verified"] == program.last_verified.isoformat()
