@@ -252,6 +252,29 @@ def test_defect03_admin_plan_is_checked_once_per_upload_not_on_every_rerun(admin
     assert "617-555-0199" in (admin_data / "providers.csv").read_text(encoding="utf-8")
 
 
+# -- 4. The login throttle, on the page ------------------------------------------------
+
+
+def test_defect04_login_throttle_a_stranger_cannot_lock_the_admin_out(admin_data, monkeypatch):
+    import finder.ui.admin
+
+    # AppTest gives every session the same id: name the two browsers here.
+    client = {"keys": ["session:stranger", "ip:203.0.113.9"]}
+    monkeypatch.setattr(finder.ui.admin, "_client_keys", lambda: client["keys"])
+    stranger = AppTest.from_file(APP, default_timeout=60).run()
+    stranger.switch_page(ADMIN).run()
+    messages = []
+    for _ in range(6):
+        stranger.text_input(key="admin_pw").input("guess")
+        stranger.get("form_submit_button")[0].click()
+        stranger.run()
+        messages += [e.value for e in stranger.error]
+    assert any("Too many wrong passwords" in m for m in messages)
+    client["keys"] = ["session:admin", "ip:198.51.100.4"]
+    admin = _login()  # another browser session: not slowed by the stranger's failures
+    assert admin.button(key="admin_logout")
+
+
 # -- 5. ?page=² and every URL value ----------------------------------------------------
 
 

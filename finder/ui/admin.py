@@ -61,7 +61,7 @@ def _client_keys() -> list[str]:
         address = st.context.ip_address
     except Exception:  # older Streamlit, or no request context (AppTest)
         address = None
-    if address:
+    if isinstance(address, str) and address:
         keys.append(f"ip:{address}")
     return keys
 
