@@ -159,9 +159,14 @@ class Throttle:
     def _forget_old(self, now: float) -> None:
         if len(self._clients) < self.max_clients:
             return
-        # Bounded memory: drop the clients whose count has decayed away.
-        for key in [k for k, c in self._clients.items() if self._score(k, now) < 0.5]:
+        # Bounded memory: drop the clients whose count has decayed away, then,
+        # if a flood of new sessions left too many, the least-failed half.
+        for key in [k for k in self._clients if self._score(k, now) < 0.5]:
             del self._clients[key]
+        if len(self._clients) >= self.max_clients:
+            ranked = sorted(self._clients, key=lambda k: self._score(k, now))
+            for key in ranked[: len(ranked) // 2]:
+                del self._clients[key]
 
     def attempt(self, keys: Sequence[str], verify: Callable[[], bool]) -> Attempt:
         """Check a password for a client, or refuse without checking when it must wait.

@@ -132,3 +132,11 @@ def test_login_throttle_race_simultaneous_wrong_passwords_are_not_all_checked():
 def test_whitespace_only_admin_password_counts_as_unset(blank):
     """Issue 17, defect 13: a three-space FINDER_ADMIN_PASSWORD turned the admin page on."""
     assert PasswordCheck.from_config(blank) is None
+
+
+def test_login_throttle_memory_is_bounded():
+    clock = FakeClock()
+    throttle = Throttle(free=3, max_clients=100, clock=clock)
+    for i in range(1000):
+        _fail(throttle, [f"session:{i}"])
+    assert len(throttle._clients) <= 100
