@@ -294,7 +294,7 @@ def coverage(
             how="left",
             distance_col="distance_m",
         )
-        # Ties give a town several rows; keep one, the first program in catalog order.
+        # Ties (programs at the same distance) give a town several rows; keep one.
         joined = joined[~joined.index.duplicated(keep="first")].sort_index()
         nearest = joined["distance_m"].to_numpy(dtype=float) / _METERS_PER_MILE
         for column, name in (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import pytest
 from apphelpers import copy_sample_data
 
@@ -51,6 +54,14 @@ def test_coverage_map_shows_351_towns_programs_and_a_legend(app_url, page, reque
     save_screenshot(page, "admin-coverage-heading", full_page=False)
     page.locator("iframe").last.scroll_into_view_if_needed()
     save_screenshot(page, "admin-coverage-map", full_page=False)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="HSDS 3.0 (ZIP)").click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert "datapackage.json" in archive.namelist()
+        assert archive.read("services.csv").count(b"\n") > 100  # header + one row per program
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="GeoPackage").click()
+    assert Path(download.value.path()).read_bytes()[:15] == b"SQLite format 3"
     assert not request_log.page_errors
     request_log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)
 
