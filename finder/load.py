@@ -147,6 +147,17 @@ class IssueList(list):  # type: ignore[type-arg]
         for issue in issues:
             self.append(issue)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickle (finder.validated keeps reports) rebuilds the kept issues and the counts.
+        return (_restore_issues, (self.limit, self.total, sorted(self.rows), list(self)))
+
+
+def _restore_issues(limit: int, total: int, rows: list[int], kept: list[Issue]) -> IssueList:
+    issues = IssueList(limit)
+    list.extend(issues, kept)
+    issues.total, issues.rows = total, set(rows)
+    return issues
+
 
 @dataclass(slots=True)
 class ValidationReport:

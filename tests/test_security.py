@@ -377,6 +377,18 @@ def test_defect08_resource_exhaustion_errors_are_capped_but_counted(tmp_path):
     assert not plan.can_publish  # rows with unlisted problems can't be left out reliably
 
 
+def test_defect08_resource_exhaustion_capped_report_survives_pickle(tmp_path):
+    """finder.validated keeps reports in a pickle: the counts must come back too."""
+    import pickle
+
+    rows = [_good_row(program_id=f"t-{i}", phone="bad", zip="1") for i in range(600)]
+    write_providers(tmp_path, rows)
+    report = load_programs(tmp_path / "providers.csv").report
+    again = pickle.loads(pickle.dumps(report))
+    assert (again.error_count, len(again.errors), again.bad_rows) == (1200, MAX_LISTED_ERRORS,
+                                                                      report.bad_rows)
+
+
 def test_defect08_resource_exhaustion_row_limit_setting(tmp_path, monkeypatch, capsys):
     rows = [_good_row(program_id=f"t-{i}") for i in range(5)]
     write_providers(tmp_path, rows)
