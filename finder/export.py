@@ -64,6 +64,7 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("listed_as_of", "Listed by source on"),
     ("last_verified", "Last verified"),
     ("source", "Source"),
+    ("listing_notes", "About this listing"),
     ("notes", "Case manager notes"),
     ("program_id", "Program ID"),
 )
@@ -176,6 +177,8 @@ def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = Non
                     p.last_verified.isoformat() if p.last_verified else "Not confirmed by anyone"
                 ),
                 "source": p.source,
+                # The listing's own notes ("Check before going", telehealth at the facility...).
+                "listing_notes": p.notes,
                 "notes": notes.get(p.program_id, ""),
                 "program_id": p.program_id,
             }

@@ -299,6 +299,7 @@ def test_exports_and_compare_keep_listed_and_confirmed_apart(shipped):
     assert row["listed_as_of"] == "2025-08-19"
     assert row["last_verified"] == "Not confirmed by anyone"
     assert row["source"] == "SAMHSA, FindTreatment.gov"
+    assert TELEHEALTH_NOTE in row["listing_notes"]
     rows = {r.label: r.values for r in comparison([program], today=dt.date(2026, 11, 30))}
     assert rows["Listed by source"] == ("Listed on FindTreatment.gov, data as of Aug 19, 2025",)
     assert rows["Last verified"] == ("Not confirmed with the program by anyone",)
