@@ -20,14 +20,20 @@ Two rules shape the code:
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import folium
 import phonenumbers
+from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
@@ -37,7 +43,17 @@ from finder.model import MA_BOUNDS, Place, Program
 if TYPE_CHECKING:
     from finder.coverage import CoverageResult
 
-__all__ = ["BAND_COLORS", "DEFAULT_ASSET_BASE", "MapMatch", "build_coverage_map", "build_map"]
+__all__ = [
+    "BAND_COLORS",
+    "DEFAULT_ASSET_BASE",
+    "MapMatch",
+    "ProgramTable",
+    "build_coverage_map",
+    "build_map",
+    "build_results_map",
+    "program_table",
+    "write_program_table",
+]
 
 #: Where Streamlit static serving exposes ``static/vendor`` of the app folder.
 DEFAULT_ASSET_BASE = "/app/static/vendor"
@@ -46,6 +62,8 @@ _METERS_PER_MILE = 1609.344
 _MILES_PER_DEGREE_LAT = 69.05
 # Closest zoom the map opens at, so one result does not open at street level 18.
 _MAX_FIT_ZOOM = 14
+# From this many markers, MarkerCluster adds them in chunks between frames.
+_CHUNKED_FROM = 1000
 
 # Colors with at least 4.5:1 contrast on the light map background.
 _ORIGIN_COLOR = "#b3261e"  # the person's location: red, unlike the blue program pins
@@ -127,12 +145,41 @@ def build_map(
         Centred on ``origin`` (else on the results, else on Massachusetts), with
         its bounds fitted to the results and the origin.
     """
-    base = asset_base.rstrip("/")
     points = [(match, latlon) for match in matches if (latlon := match.program.latlon) is not None]
-    fit_points: list[tuple[float, float]] = [(ll.lat, ll.lon) for _, ll in points]
+    markers = _ProgramMarkers(
+        [
+            (
+                latlon.lat,
+                latlon.lon,
+                match.program.program_name,
+                _tooltip_html(match),
+                _popup_html(match),
+            )
+            for match, latlon in points
+        ]
+    )
+    return _assemble(
+        [(ll.lat, ll.lon) for _, ll in points], markers, origin, radius_miles,
+        tiles_url=tiles_url, tiles_attribution=tiles_attribution, asset_base=asset_base,
+    )
+
+
+def _assemble(
+    fit_points: list[tuple[float, float]],
+    markers: folium.MacroElement,
+    origin: Place | None,
+    radius_miles: float | None,
+    *,
+    tiles_url: str,
+    tiles_attribution: str,
+    asset_base: str,
+) -> folium.Map:
+    """Build the map around its program markers: tiles, radius, clusters, the person, the key."""
+    base = asset_base.rstrip("/")
+    has_points = bool(fit_points)
     if origin is not None:
         fit_points.append((origin.lat, origin.lon))
-        if not points and radius_miles:
+        if not has_points and radius_miles:
             # No results: show the whole searched circle, not a single dot.
             fit_points.extend(_circle_box(origin.lat, origin.lon, radius_miles))
     bounds = _bounds(fit_points) if fit_points else _ma_bounds()
@@ -170,7 +217,9 @@ def build_map(
 
     cluster = MarkerCluster(
         name="Programs",
-        options={"showCoverageOnHover": False, "maxClusterRadius": 40},
+        # chunkedLoading: thousands of markers are added without freezing the page.
+        options={"showCoverageOnHover": False, "maxClusterRadius": 40,
+                 **({"chunkedLoading": True} if len(fit_points) > _CHUNKED_FROM else {})},
         icon_create_function=_CLUSTER_ICON_JS,
     )
     cluster.default_js = [("markerclusterjs", f"{base}/{assets.MARKERCLUSTER_JS_PATH}")]
@@ -178,18 +227,7 @@ def build_map(
         ("markerclustercss", f"{base}/{assets.MARKERCLUSTER_CSS_PATH}"),
         ("markerclusterdefaultcss", f"{base}/{assets.MARKERCLUSTER_DEFAULT_CSS_PATH}"),
     ]
-    _ProgramMarkers(
-        [
-            (
-                latlon.lat,
-                latlon.lon,
-                match.program.program_name,
-                _tooltip_html(match),
-                _popup_html(match),
-            )
-            for match, latlon in points
-        ]
-    ).add_to(cluster)
+    markers.add_to(cluster)
     cluster.add_to(fmap)
 
     if origin is not None:
@@ -547,24 +585,8 @@ def _tooltip_html(match: MapMatch) -> str:
 
 
 def _popup_html(match: MapMatch) -> str:
-    program = match.program
-    lines = [
-        '<div class="finder-popup" style="font-size:14px;line-height:1.4;min-width:180px">',
-        f'<strong style="font-size:15px">{_esc(program.program_name)}</strong><br>',
-        f"{_esc(program.organization)}<br>",
-        f"{_esc(_distance_text(match.distance_miles))}<br>",
-        f"{_esc(program.address)}<br>",
-    ]
-    phones = [("Call", program.phone)]
-    if program.intake_phone and program.intake_phone != program.phone:
-        phones.append(("Intake", program.intake_phone))
-    lines.extend(
-        f'{label}: <a href="{_esc(_tel_href(number))}">{_esc(number)}</a><br>'
-        for label, number in phones
-        if number
-    )
-    lines.append("</div>")
-    return "".join(lines)
+    head, tail = _popup_parts(match.program)
+    return f"{head}{_esc(_distance_text(match.distance_miles))}<br>{tail}"
 
 
 def _bounds(points: Iterable[tuple[float, float]]) -> list[list[float]]:
@@ -587,3 +609,212 @@ def _circle_box(lat: float, lon: float, radius_miles: float) -> list[tuple[float
     dlat = radius_miles / _MILES_PER_DEGREE_LAT
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
     return [(lat - dlat, lon - dlon), (lat + dlat, lon + dlon)]
+
+
+# --- The results map at national scale (issue 16) -----------------------------
+#
+# The find page may match thousands of programs. Their marker data (escaped
+# names, tooltips, popups) does not depend on the search, so it is built once
+# per dataset version into one JavaScript array, written to a static file whose
+# name is its content's hash: the browser fetches it once and caches it. A
+# map then carries only which programs matched and how far each is (two
+# numbers per marker), and the browser builds the markers and clusters them.
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramTable:
+    """Marker data of every program of a catalog, in catalog order; one per dataset version.
+
+    ``script`` defines ``window.finderPrograms``: one row per program,
+    ``[lat, lon, name, org, address, phones, plain_name]``, every text already
+    escaped for HTML (``_esc``); ``phones`` is the popup's phone links, and
+    ``plain_name`` the unescaped name for the marker's ``alt`` and ``title``
+    properties, only when it differs (else 0). The map script wraps them in the
+    same HTML as ``_popup_html``. ``file_name`` is ``programs-<sha256 prefix>.js``.
+    """
+
+    script: str
+    file_name: str
+    count: int
+
+
+def program_table(programs: Sequence[Program]) -> ProgramTable:
+    """Build the marker data of every program once (escaped; no search in it).
+
+    Parameters
+    ----------
+    programs : sequence of Program
+        ``Catalog.programs``: a map refers to a program by its position here.
+
+    Returns
+    -------
+    ProgramTable
+    """
+    rows: list[list[object]] = []
+    for program in programs:
+        latlon = program.latlon
+        name = _esc(program.program_name)
+        rows.append([
+            round(latlon.lat, 5) if latlon else None,
+            round(latlon.lon, 5) if latlon else None,
+            name,
+            _esc(program.organization),
+            _esc(program.address),
+            _phone_links(program),
+            program.program_name if name != program.program_name else 0,
+        ])
+    script = f"window.finderPrograms = {_inert_json(rows)};\n"
+    digest = hashlib.sha256(script.encode("utf-8")).hexdigest()[:16]
+    return ProgramTable(script=script, file_name=f"programs-{digest}.js", count=len(rows))
+
+
+def write_program_table(table: ProgramTable, folder: Path, *, keep: int = 4) -> Path:
+    """Write a program table into a static folder (atomically), keeping the newest few.
+
+    Parameters
+    ----------
+    table : ProgramTable
+        From ``program_table``.
+    folder : Path
+        A folder the app serves statically (``static/data``).
+    keep : int
+        How many tables to keep: older datasets' tables are deleted, but a page
+        still showing one keeps working for a while.
+
+    Returns
+    -------
+    Path
+        The file written (or already there).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / table.file_name
+    if not target.exists():
+        handle, temporary = tempfile.mkstemp(prefix=".programs-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(table.script)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    tables = sorted(folder.glob("programs-*.js"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in tables[keep:]:
+        if old != target:
+            old.unlink(missing_ok=True)
+    return target
+
+
+class _ResultMarkers(JSCSSMixin, folium.MacroElement):
+    """The matched programs, drawn from the program table by position.
+
+    ``hits`` is ``[position, miles, position, miles, ...]``: numbers only, so
+    nothing from the data is in this element; the escaped text comes from the
+    table, loaded before the map script like Leaflet itself.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var table = window.finderPrograms || [];
+            var hits = {{ this.hits_json }};
+            var open = {{ this.popup_open|tojson }};
+            var markers = [];
+            for (var k = 0; k < hits.length; k += 2) {
+                var row = table[hits[k]];
+                if (!row || row[0] === null) { continue; }
+                var away = hits[k + 1].toFixed(1) + " mi away";
+                var plain = row[6] || row[2];
+                var marker = L.marker([row[0], row[1]], {alt: plain, title: plain});
+                marker.bindTooltip("<strong>" + row[2] + "</strong><br>" + away, {sticky: true});
+                marker.bindPopup(open + row[2] + "</strong><br>" + row[3] + "<br>" + away
+                                 + "<br>" + row[4] + "<br>" + row[5] + (row[5] ? "<br>" : "")
+                                 + "</div>", {maxWidth: 300});
+                markers.push(marker);
+            }
+            {{ this._parent.get_name() }}.addLayers(markers);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, hits: list[float], table_url: str) -> None:
+        super().__init__()
+        self._name = "ResultMarkers"
+        self.hits_json = _inert_json(hits)
+        self.popup_open = _POPUP_OPEN
+        self.default_js = [("finder_programs", table_url)]
+
+
+def build_results_map(
+    table_url: str,
+    points: Sequence[tuple[float, float]],
+    positions: Sequence[int],
+    distances_miles: Sequence[float],
+    origin: Place | None,
+    radius_miles: float | None,
+    *,
+    tiles_url: str,
+    tiles_attribution: str,
+    asset_base: str = DEFAULT_ASSET_BASE,
+) -> folium.Map:
+    """Build the results map from a program table: what ``build_map`` draws, sent compactly.
+
+    Parameters
+    ----------
+    table_url : str
+        Where the browser gets the ``ProgramTable`` script (a static file).
+    points : sequence of (lat, lon)
+        The matched programs' coordinates, to fit the map to them.
+    positions : sequence of int
+        Each match's position in the table (``Matches.program_positions``).
+    distances_miles : sequence of float
+        Each match's distance (``Matches.distances_miles``).
+    origin : Place or None
+        The person's search location.
+    radius_miles : float or None
+        Search radius drawn around ``origin``; None or 0 for none.
+    tiles_url, tiles_attribution, asset_base
+        As for ``build_map``.
+
+    Returns
+    -------
+    folium.Map
+    """
+    hits: list[float] = []
+    for position, miles in zip(positions, distances_miles, strict=True):
+        hits.append(int(position))
+        hits.append(round(float(miles), 2))
+    return _assemble(
+        [(float(lat), float(lon)) for lat, lon in points], _ResultMarkers(hits, table_url),
+        origin, radius_miles,
+        tiles_url=tiles_url, tiles_attribution=tiles_attribution, asset_base=asset_base,
+    )
+
+
+#: The popup's opening tags, up to the program's name (static: no data in it).
+_POPUP_OPEN = (
+    '<div class="finder-popup" style="font-size:14px;line-height:1.4;min-width:180px">'
+    '<strong style="font-size:15px">'
+)
+
+
+def _phone_links(program: Program) -> str:
+    """Return the popup's phone lines, without the last line break."""
+    phones = [("Call", program.phone)]
+    if program.intake_phone and program.intake_phone != program.phone:
+        phones.append(("Intake", program.intake_phone))
+    return "<br>".join(
+        f'{label}: <a href="{_esc(_tel_href(number))}">{_esc(number)}</a>'
+        for label, number in phones
+        if number
+    )
+
+
+def _popup_parts(program: Program) -> tuple[str, str]:
+    """Return the popup's HTML before and after the distance (see ``_popup_html``)."""
+    head = f"{_POPUP_OPEN}{_esc(program.program_name)}</strong><br>{_esc(program.organization)}<br>"
+    phones = _phone_links(program)
+    tail = f"{_esc(program.address)}<br>{phones}{'<br>' if phones else ''}</div>"
+    return head, tail

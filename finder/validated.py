@@ -10,7 +10,7 @@ derived file of the data folder (``.geocode-cache.json``), keyed by
   rollback or a hand edit, is a new key;
 * a fingerprint of the code that validates (``load``, ``schema``, ``model``,
   ``schedule`` and the package's reference data): a new rule is a new key;
-* the size limit, since a file over it is refused.
+* the size and row limits, since a file over them is refused.
 
 A publish also deletes the file (``forget``). A report with errors depends on
 the day (a date "in the future" becomes valid later), so it is reused only on
@@ -37,7 +37,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from finder.load import DEFAULT_MAX_BYTES, Loaded, ValidationReport, load_programs
+from finder.load import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_ROWS,
+    Loaded,
+    ValidationReport,
+    load_programs,
+)
 
 __all__ = ["CACHE_NAME", "cache_path", "forget", "load_validated"]
 
@@ -159,6 +165,7 @@ def load_validated(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     today: dt.date | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> Loaded:
     """Load and validate the live dataset, or reuse the last validation of the same bytes.
 
@@ -171,6 +178,8 @@ def load_validated(
         Larger files are refused, as by ``load_programs``.
     today : datetime.date, optional
         For the "not in the future" rules; defaults to today.
+    max_rows : int
+        More programs than this are refused, as by ``load_programs``.
 
     Returns
     -------
@@ -182,20 +191,20 @@ def load_validated(
     path = Path(path)
     today = today or dt.date.today()
     if path.name != _LIVE_NAME:
-        return load_programs(path, max_bytes=max_bytes, today=today)
+        return load_programs(path, max_bytes=max_bytes, today=today, max_rows=max_rows)
     try:
         if path.stat().st_size > max_bytes:
-            return load_programs(path, max_bytes=max_bytes, today=today)
+            return load_programs(path, max_bytes=max_bytes, today=today, max_rows=max_rows)
         data = path.read_bytes()
     except OSError:
         # Missing or unreadable: load_programs says so in plain words.
-        return load_programs(path, max_bytes=max_bytes, today=today)
-    key = f"{hashlib.sha256(data).hexdigest()}:{_code_fingerprint()}:{max_bytes}"
+        return load_programs(path, max_bytes=max_bytes, today=today, max_rows=max_rows)
+    key = f"{hashlib.sha256(data).hexdigest()}:{_code_fingerprint()}:{max_bytes}:{max_rows}"
     where = cache_path(path.parent)
     loaded = _read(where, key, today)
     if loaded is not None:
         return loaded
-    loaded = load_programs(data, max_bytes=max_bytes, today=today)
+    loaded = load_programs(data, max_bytes=max_bytes, today=today, max_rows=max_rows)
     if loaded.report.file_error is None:
         _write(where, key, loaded, today)
     return loaded
