@@ -17,9 +17,15 @@ Two input formats are read, told apart by their content:
 
 Both are turned into *listings* (identity fields plus a set of lower-case
 codes); one mapping table below then turns codes into our vocabulary. The
-table maps only codes whose meaning is confirmed (``high`` confidence in
+table maps codes whose meaning is confirmed (``high`` confidence in
 ``../shared/data/findtreatment/service_codes.csv``, or listed by the import
-issue, #3); everything else is ignored.
+issue, #3), and the special-group and funding codes of issue 12, whose
+labels and confidence docs/IMPORTING.md lists; everything else is ignored.
+
+A listing is a site people go to, so ``attendance`` is in-person; the
+telehealth code describes the facility and becomes a note. ``listed_as_of``
+is the download date and ``last_verified`` stays empty: a listing is not a
+confirmation by anyone (issue 12).
 
 Rows that cannot be imported are skipped with their row number and reason.
 Repairs made to a row (a wrong state, a name split over two columns, a street
