@@ -125,7 +125,9 @@ def towns_geodataframe():  # type: ignore[no-untyped-def]
     return gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
 
 
-def coverage_heading(filters: SearchQuery, radius_miles: float) -> str:
+def coverage_heading(
+    filters: SearchQuery, radius_miles: float, *, schedule_confirmed: bool = False
+) -> str:
     """Name the gap list and its filters in one line.
 
     Parameters
@@ -134,6 +136,8 @@ def coverage_heading(filters: SearchQuery, radius_miles: float) -> str:
         The filters (origin and radius ignored).
     radius_miles : float
         The radius.
+    schedule_confirmed : bool
+        Whether only programs whose session times a person confirmed count.
 
     Returns
     -------
@@ -146,6 +150,8 @@ def coverage_heading(filters: SearchQuery, radius_miles: float) -> str:
     else:
         subject = "any program"
     clauses = filter_clauses(filters, singular=True)
+    if schedule_confirmed:
+        clauses.append("has session times a person confirmed")
     heading = f"Towns more than {radius_miles:g} miles from {subject}"
     if clauses:
         heading += " that " + (
@@ -178,11 +184,14 @@ class CoverageResult:
     radius_miles: float
     towns: Any
     programs: Any
+    schedule_confirmed: bool = False
 
     @property
     def heading(self) -> str:
         """The gap list's heading, naming the filters."""
-        return coverage_heading(self.filters, self.radius_miles)
+        return coverage_heading(
+            self.filters, self.radius_miles, schedule_confirmed=self.schedule_confirmed
+        )
 
     @property
     def gaps(self):  # type: ignore[no-untyped-def]
@@ -225,9 +234,12 @@ class CoverageResult:
             "distance_note": DISTANCE_NOTE,
             "radius_miles": self.radius_miles,
             "filters": {
-                k: v
-                for k, v in self.filters.as_dict().items()
-                if k not in ("origin", "origin_label", "radius_miles", "sort")
+                **{
+                    k: v
+                    for k, v in self.filters.as_dict().items()
+                    if k not in ("origin", "origin_label", "radius_miles", "sort")
+                },
+                "schedule_confirmed": self.schedule_confirmed,
             },
             "programs": len(self.programs),
             "towns": len(self.towns),
@@ -242,6 +254,7 @@ def coverage(
     filters: SearchQuery | None = None,
     *,
     radius_miles: float = DEFAULT_RADIUS_MILES,
+    schedule_confirmed: bool = False,
 ) -> CoverageResult:
     """Measure, for every Massachusetts town, how near the programs that fit are.
 
@@ -254,6 +267,10 @@ def coverage(
         None for every program.
     radius_miles : float
         How far counts as "within reach" for ``programs_within`` and the gaps.
+    schedule_confirmed : bool
+        Count only programs whose session times a person confirmed
+        (``schedule_confirmed_on`` is set), e.g. for "evening sessions,
+        confirmed". A listed but unconfirmed schedule then does not count.
 
     Returns
     -------
@@ -274,6 +291,8 @@ def coverage(
     catalog = programs if isinstance(programs, Catalog) else Catalog.from_programs(programs)
     filters = filters or SearchQuery(origin=_ANY_ORIGIN)
     chosen = filter_programs(catalog, filters)
+    if schedule_confirmed:
+        chosen = [p for p in chosen if p.schedule_confirmed_on is not None]
     program_frame = programs_to_geodataframe(chosen)
     program_frame = program_frame[program_frame.geometry.notna()].reset_index(drop=True)
 
@@ -314,7 +333,7 @@ def coverage(
     for name, values in texts.items():
         towns[name] = values
     towns = towns[[*TOWN_COLUMNS, "geometry"]]
-    return CoverageResult(filters, float(radius_miles), towns, program_frame)
+    return CoverageResult(filters, float(radius_miles), towns, program_frame, schedule_confirmed)
 
 
 def distance_bands(radius_miles: float) -> Sequence[tuple[float, str]]:

@@ -53,6 +53,8 @@ def _filter_options(function: _F) -> _F:
                      help="How people attend (hybrid programs count for both)."),
         click.option("--accepting-new-clients", is_flag=True,
                      help="Only programs taking new clients."),
+        click.option("--schedule-confirmed", is_flag=True,
+                     help="Only programs whose session times a person confirmed."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -160,9 +162,11 @@ def coverage_command(radius_miles: float, data_path: Path | None, fmt: str,
     from finder.coverage import coverage
     from finder.io.geo import coverage_to_csv, coverage_to_geojson
 
+    schedule_confirmed = bool(options.pop("schedule_confirmed", False))
     filters = _filters(options)
     programs, _path = _programs(data_path)
-    result = coverage(programs, filters, radius_miles=radius_miles)
+    result = coverage(programs, filters, radius_miles=radius_miles,
+                      schedule_confirmed=schedule_confirmed)
     if fmt == "json":
         text = json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":

@@ -335,3 +335,24 @@ def test_real_listings_cover_the_state_unevenly_as_the_issue_says(real_programs)
     assert set(result.gaps["town"]) <= set(with_masshealth.gaps["town"])
     assert "Nantucket" in set(with_masshealth.gaps["town"])
 
+
+
+def test_schedule_confirmed_counts_only_programs_a_person_confirmed(programs):
+    evening = SearchQuery(origin=ANYWHERE, sessions=(PartOfDay.EVENING,))
+    listed = coverage(programs, evening)
+    confirmed = coverage(programs, evening, schedule_confirmed=True)
+    ids = set(confirmed.programs["program_id"].astype(str))
+    assert ids
+    assert ids < set(listed.programs["program_id"].astype(str))
+    assert all(p.schedule_confirmed_on is not None for p in programs if p.program_id in ids)
+    assert set(listed.gaps["town"]) <= set(confirmed.gaps["town"])
+    assert confirmed.heading == ("Towns more than 25 miles from any program that meets in the "
+                                 "evening and has session times a person confirmed")
+    assert confirmed.as_dict()["filters"]["schedule_confirmed"] is True
+
+
+def test_cli_schedule_confirmed_flag(capsys):
+    code, out, _err = run(capsys, "coverage", "--data", str(SAMPLE), "--sessions", "evening",
+                          "--schedule-confirmed", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["heading"].endswith("has session times a person confirmed")

@@ -33,13 +33,15 @@ def _live_programs(providers_path: str, version: str, max_bytes: int):  # type: 
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _coverage(providers_path: str, version: str, max_bytes: int, filters_json: str, radius_miles: float):  # type: ignore[no-untyped-def]
+def _coverage(providers_path: str, version: str, max_bytes: int, filters_json: str,  # type: ignore[no-untyped-def]
+              radius_miles: float, schedule_confirmed: bool):
     from finder.coverage import coverage
     from finder.search import SearchQuery
 
     filters = SearchQuery.from_dict(json.loads(filters_json))
     programs = _live_programs(providers_path, version, max_bytes)
-    return coverage(programs, filters, radius_miles=radius_miles)
+    return coverage(programs, filters, radius_miles=radius_miles,
+                    schedule_confirmed=schedule_confirmed)
 
 
 def _filters():  # type: ignore[no-untyped-def]
@@ -59,6 +61,7 @@ def _filters():  # type: ignore[no-untyped-def]
     attendance = cols[1].selectbox("Attendance", [_ANY, str(Attendance.IN_PERSON),
                                                   str(Attendance.TELEHEALTH)], key="cov_attendance")
     accepting = cols[2].checkbox("Accepting new clients only", key="cov_accepting")
+    confirmed = cols[2].checkbox("Session times confirmed by a person", key="cov_confirmed")
     query = SearchQuery(
         origin=LatLon(42.3601, -71.0589), radius_miles=None,
         insurance=tuple(Insurance(i) for i in insurance), languages=tuple(languages),
@@ -69,7 +72,7 @@ def _filters():  # type: ignore[no-untyped-def]
         attendance=None if attendance == _ANY else Attendance(attendance),
         accepting_new_clients=accepting,
     )
-    return query, float(radius)
+    return query, float(radius), confirmed
 
 
 def render_coverage(cfg: Settings) -> None:
@@ -80,10 +83,11 @@ def render_coverage(cfg: Settings) -> None:
     st.subheader("Coverage: towns far from a program")
     st.caption("For planning. For each of the 351 Massachusetts cities and towns: how far the "
                "nearest program that fits these filters is, and how many are within reach.")
-    query, radius = _filters()
+    query, radius, confirmed = _filters()
     try:
         result = _coverage(str(cfg.providers_path), dataset_version(cfg.data_dir),
-                           common.live_data_max_bytes(cfg), json.dumps(query.as_dict()), radius)
+                           common.live_data_max_bytes(cfg), json.dumps(query.as_dict()), radius,
+                           confirmed)
     except Exception:
         _log.exception("coverage could not be computed")
         common.data_unavailable()
