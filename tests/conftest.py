@@ -35,3 +35,25 @@ def shared_data() -> Path:
 def sample_csv() -> Path:
     """The fictional sample dataset, ``data/sample/providers.csv``."""
     return ROOT / "data" / "sample" / "providers.csv"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """URL of a scratch PostgreSQL server on 127.0.0.1, started once per test session.
+
+    The store and submissions suites run against it as well as SQLite/files, so
+    the "several app servers" path is tested against a real server. Missing
+    PostgreSQL binaries fail the run in CI (``.ci/run`` installs them) and skip
+    elsewhere. Tests that need an empty database call
+    ``pgserver.fresh_database(postgres_url)``.
+    """
+    from pgserver import PostgresUnavailable, find_pg_bin, scratch_postgres
+
+    try:
+        find_pg_bin()
+    except PostgresUnavailable as err:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(str(err))
+        pytest.skip(str(err))
+    with scratch_postgres() as url:
+        yield url
