@@ -843,8 +843,17 @@ def _filter_mask(
     return keep
 
 
-def _select(catalog: Catalog, query: SearchQuery, radius: float | None) -> _Selection:
-    """Find the rows within ``radius`` miles (None: any) passing every filter."""
+def _select(
+    catalog: Catalog,
+    query: SearchQuery,
+    radius: float | None,
+    keep_all: npt.NDArray[np.bool_] | None = None,
+) -> _Selection:
+    """Find the rows within ``radius`` miles (None: any) passing every filter.
+
+    ``keep_all``, when given, is ``_filter_mask`` over the whole catalog,
+    already computed (widening circles reuse it).
+    """
     lo, hi = 0, len(catalog)
     if radius is not None:
         # On a sphere a point is never nearer than its latitude difference, so
@@ -853,7 +862,7 @@ def _select(catalog: Catalog, query: SearchQuery, radius: float | None) -> _Sele
         lo = int(np.searchsorted(catalog._lat_deg, query.origin.lat - band, "left"))
         hi = int(np.searchsorted(catalog._lat_deg, query.origin.lat + band, "right"))
     window = slice(lo, hi)
-    keep = _filter_mask(catalog, query, window)
+    keep = _filter_mask(catalog, query, window) if keep_all is None else keep_all[window]
     if radius is not None:
         # A longitude box too (exact on the sphere, J. P. Matuschek, "Finding
         # points within a distance of a latitude/longitude using bounding
@@ -923,6 +932,7 @@ def _search_nearest_first(catalog: Catalog, query: SearchQuery, *, lazy: bool) -
     exactly that of measuring everything.
     """
     keep = _filter_mask(catalog, query, slice(0, len(catalog)))
+    keep_all = keep  # every circle reuses it
     if query.filters_schedule:
         unknown = catalog._schedule < 0
         if keep is not None:
@@ -944,7 +954,7 @@ def _search_nearest_first(catalog: Catalog, query: SearchQuery, *, lazy: bool) -
         radius = max(_FIRST_CIRCLE_MILES,
                      span_miles * math.sqrt(need / max(count, 1) / math.pi))
         while True:
-            found = _select(catalog, query, radius)
+            found = _select(catalog, query, radius, keep_all)
             have = len(found.rows) if group == "matches" else len(found.unknown_rows)
             if have >= need or radius >= _WHOLE_EARTH_MILES:
                 return found
