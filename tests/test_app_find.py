@@ -316,7 +316,8 @@ def test_close_typo_is_corrected_and_says_did_you_mean(data_dir):
     assert not at.exception
     assert "Did you mean Cambridge? Showing Cambridge, MA." in texts(at)
     assert result_count(at) > 0
-    assert "q" not in url_params(at)  # a misspelling is not a known name: coordinates only
+    # Shared as the town it was corrected to, never as the misspelling (issue 18).
+    assert url_params(at) == {"q": "Cambridge, MA"}
 
 
 def test_far_typo_offers_did_you_mean_buttons_that_search(data_dir):

@@ -29,6 +29,8 @@ from apphelpers import (
 )
 from streamlit.testing.v1 import AppTest
 
+from finder.ui.safe import md
+
 ADMIN = "finder/ui/pages/admin.py"
 PROGRAM = "finder/ui/pages/program.py"
 PASSWORD = "correct horse battery"
@@ -333,7 +335,7 @@ def test_program_page_shows_every_field_and_is_reached_from_the_cards(data_dir):
     at.query_params["id"] = row["program_id"]
     at.run()
     assert not at.exception
-    assert at.title[0].value == row["program_name"]
+    assert at.title[0].value == md(row["program_name"])  # a title renders Markdown: escaped
     page = texts(at)
     for header in ("Organization", "Address", "Phone", "Insurance / payment", "Program ID"):
         assert f"<th scope='row'>{header}</th>" in page
