@@ -64,6 +64,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("upload_max_rows", "50000", "Most programs (rows) a provider CSV may have; larger files are refused before checking."),
     Setting("stale_after_days", "180", "A program verified longer ago than this is flagged as possibly out of date."),
     Setting("page_size", "10", "Result cards per page."),
+    Setting(
+        "database_url",
+        "",
+        "SQLAlchemy URL of the database holding submitted corrections and their review, e.g. "
+        "`postgresql+psycopg://user@host/finder` when several app servers share one store; "
+        "empty means an SQLite file in the data folder.",
+    ),
+    Setting(
+        "confirmed_stale_after_days",
+        "90",
+        "Session times or openings a person confirmed longer ago than this are marked "
+        "\"may be out of date\".",
+    ),
+    Setting("submissions_per_session_per_hour", "10",
+            "Most corrections one browser session (or one CLI user) may send in an hour."),
+    Setting("submissions_per_hour", "300", "Most corrections everyone together may send in an hour."),
+    Setting("open_submissions_per_program", "25",
+            "Most corrections waiting for review per program; more are refused until some are reviewed."),
 )
 
 
@@ -91,7 +109,9 @@ def _number(name: str, raw: str, kind: type) -> int | float:
 
 
 #: Numeric settings for which 0 makes no sense.
-_POSITIVE = frozenset({"geocoder_timeout_s", "upload_max_mb", "upload_max_rows", "page_size"})
+_POSITIVE = frozenset({"geocoder_timeout_s", "upload_max_mb", "upload_max_rows", "page_size",
+                       "submissions_per_session_per_hour", "submissions_per_hour",
+                       "open_submissions_per_program"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +134,11 @@ class Settings:
     upload_max_rows: int = 50_000
     stale_after_days: int = 180
     page_size: int = 10
+    database_url: str = ""
+    confirmed_stale_after_days: int = 90
+    submissions_per_session_per_hour: int = 10
+    submissions_per_hour: int = 300
+    open_submissions_per_program: int = 25
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
