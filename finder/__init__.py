@@ -11,6 +11,7 @@ from finder.errors import (
     GeocodeError,
     GeocodeNotFound,
     GeocodeUnavailable,
+    OutsideMassachusetts,
 )
 from finder.geocode import Locator, build_locator
 from finder.load import Issue, Loaded, ValidationReport, load_programs, validate_file
@@ -47,6 +48,7 @@ __all__ = [
     "Loaded",
     "Locator",
     "Match",
+    "OutsideMassachusetts",
     "Place",
     "Population",
     "Precision",

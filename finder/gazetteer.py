@@ -633,6 +633,13 @@ class Gazetteer:
                 return replace(_place(entry), note=self._unknown_parts_note(parsed, name, entry))
         shown = _shorten(parsed.text)
         if parsed.zip_code:
+            nearby = self._zip_near_border(parsed.zip_code)
+            if nearby is not None:
+                raise OutsideMassachusetts(
+                    "ZIP code in a neighbouring state",
+                    user_message=f"IOP Finder covers Massachusetts only. {ELSEWHERE} {nearby.note}",
+                    nearby=nearby,
+                )
             raise GeocodeNotFound(
                 "ZIP code is not in Massachusetts",
                 user_message=(
@@ -713,10 +720,29 @@ class Gazetteer:
         if found is None:
             return None
         display, lat, lon = found
+        return self._near(lat, lon, f"{display}, {code}")
+
+    def _zip_near_border(self, zip_code: str) -> Place | None:
+        """Return a neighbouring state's ZIP code as a place, when within ``NEAR_BORDER_MILES``."""
+        import zipcodes
+
+        try:
+            found = zipcodes.matching(zip_code)
+        except (TypeError, ValueError):
+            return None
+        if not found or found[0].get("state") not in _NEIGHBOUR_STATES.values():
+            return None
+        z = found[0]
+        if not z.get("lat") or not z.get("long"):
+            return None
+        lat, lon = float(z["lat"]), float(z["long"])
+        return self._near(lat, lon, f"{z['city']}, {z['state']} {zip_code}")
+
+    def _near(self, lat: float, lon: float, label: str) -> Place | None:
+        """Return the point as a place with a note, when within ``NEAR_BORDER_MILES`` of MA."""
         miles = min(_approx_miles(lat, lon, z.lat, z.lon) for z in self.zips.values())
         if miles > NEAR_BORDER_MILES:
             return None
-        label = f"{display}, {code}"
         note = (
             f"{label} is about {max(1, round(miles))} miles from Massachusetts: here are the "
             "Massachusetts programs nearest to it."

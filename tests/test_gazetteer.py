@@ -280,7 +280,7 @@ def test_tricky_input_resolves_to_the_expected_place(gaz, typed, label, precisio
         ("Paris, France", "covers Massachusetts only"),
         ("Canada", "covers Massachusetts only"),
         ("10 Downing St, London, UK", "covers Massachusetts only"),
-        ("Nashua NH 03060", "03060 is not a Massachusetts ZIP code"),
+        ("Nashua NH 03060", "covers Massachusetts only"),  # near the border (issue 18)
         ("10001", "10001 is not a Massachusetts ZIP code"),
         ("asdfghjkl", "Check the spelling"),
         ("45 Main St", "add the town or ZIP code"),
@@ -428,3 +428,21 @@ def test_manchester_asks_which_one_like_other_shared_names(gaz):
 @pytest.mark.parametrize("text", ["Salem", "Worcester", "Springfield", "N Attleboro", "Concord"])
 def test_massachusetts_town_names_are_not_asked_about(gaz, text):
     assert gaz.locate(text).label.endswith(", MA")
+
+
+@pytest.mark.parametrize(("zip_code", "label"), [("03060", "Nashua, NH 03060"),
+                                                 ("02903", "Providence, RI 02903")])
+def test_a_zip_code_over_the_border_is_treated_like_the_town(gaz, zip_code, label):
+    with pytest.raises(OutsideMassachusetts) as err:
+        gaz.locate(zip_code)
+    assert err.value.nearby is not None
+    assert err.value.nearby.label == label
+    assert "1-800-662-4357" in err.value.user_message
+
+
+@pytest.mark.parametrize("zip_code", ["60601", "03301"])  # Chicago; Concord, NH (too far)
+def test_a_zip_code_far_from_massachusetts_is_just_not_ours(gaz, zip_code):
+    with pytest.raises(GeocodeNotFound) as err:
+        gaz.locate(zip_code)
+    assert not isinstance(err.value, OutsideMassachusetts)
+    assert "is not a Massachusetts ZIP code" in err.value.user_message
