@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 import click
 
 from finder.config import Settings
-from finder.errors import FinderError, GeocodeError, GeocodeNotFound
+from finder.errors import FinderError, GeocodeError, GeocodeNotFound, OutsideMassachusetts
 from finder.model import (
     LANGUAGES,
     Attendance,
@@ -83,6 +83,14 @@ def _locate(text: str, settings: Settings, offline: bool) -> tuple[LatLon, str]:
         settings = dataclasses.replace(settings, geocoder="off")
     try:
         place = build_locator(settings).locate(text)
+    except OutsideMassachusetts as err:
+        if err.nearby is None:
+            _fail(err.user_message)
+        from finder.gazetteer import ELSEWHERE
+
+        # Near the border: say so, then list the Massachusetts programs nearest to it.
+        echo(f"IOP Finder covers Massachusetts only. {ELSEWHERE}", err=True)
+        place = err.nearby
     except GeocodeNotFound as err:
         tips = f" Did you mean: {', '.join(err.suggestions)}?" if err.suggestions else ""
         _fail(err.user_message + tips)

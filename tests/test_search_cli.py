@@ -286,3 +286,20 @@ def test_near_outside_massachusetts_with_the_real_offline_locator(run):
     code, _, err = run("--near", "Springfield, IL", "--offline")
     assert code == 2
     assert "Massachusetts" in err
+
+
+def test_near_a_place_over_the_border_lists_the_nearest_massachusetts_programs(run):
+    """Issue 18: "Nashua NH" says Massachusetts only and where to look, then searches from it."""
+    code, out, err = run("--near", "Nashua NH", "--offline", "--format", "json")
+    assert code == 0
+    assert "covers Massachusetts only" in err
+    assert "1-800-662-4357" in err
+    assert "Nashua, NH is about" in err
+    assert "Nashua, NH" in json.loads(out)["description"]
+
+
+def test_near_a_place_far_away_fails_with_where_to_look(run):
+    code, _, err = run("--near", "Chicago, IL", "--offline")
+    assert code == 2
+    assert "covers Massachusetts only" in err
+    assert "FindTreatment.gov" in err
