@@ -167,5 +167,6 @@ table.program-fields { border-collapse: collapse; width: 100%; font-size: 0.95re
 table.program-fields th, table.program-fields td { text-align: left; vertical-align: top;
   padding: 0.3rem 0.5rem 0.3rem 0; border-top: 1px solid #e3e3e3; overflow-wrap: anywhere; }
 table.program-fields th { width: 11rem; font-weight: 600; }
+@media (max-width: 640px) { table.program-fields th { width: 8rem; } }
 </style>
 """
