@@ -145,7 +145,7 @@ def comparison(
         Row("Attendance", tuple(str(p.attendance or "—") for p in programs)),
         Row("Accepting new clients", tuple(
             str(p.accepting_new_clients)
-            + (f" ({availability_confirmation_text(p)})" if p.availability_as_of else "")
+            + (f" ({availability_confirmation_text(p, today)})" if p.availability_as_of else "")
             for p in programs)),
         Row("Intake", tuple(_join(p.intake) for p in programs)),
         Row("Phone", tuple(p.phone + (f"; intake {p.intake_phone}" if p.intake_phone else "")
@@ -153,7 +153,8 @@ def comparison(
         Row("Website", tuple(p.website or "—" for p in programs)),
         Row("Address", tuple(p.address for p in programs)),
         # Listed by a source and confirmed by a person are different facts (issue 12).
-        Row("Session times confirmed", tuple(schedule_confirmation_text(p) or "—" for p in programs)),
+        Row("Session times confirmed",
+            tuple(schedule_confirmation_text(p, today) or "—" for p in programs)),
         Row("Listed by source", tuple(listed_text(p) or "—" for p in programs)),
         Row("Last verified", tuple(
             f"{p.last_verified.isoformat()} ({(today - p.last_verified).days} days ago)"

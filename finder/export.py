@@ -171,7 +171,7 @@ def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = Non
                 "availability_confirmed_via": str(p.availability_confirmed_via or ""),
                 "intake": _join(p.intake),
                 # Listed by a source is not confirmed by a person: two columns.
-                "schedule_confirmation": schedule_confirmation_text(p) or "",
+                "schedule_confirmation": schedule_confirmation_text(p, dt.date.today()) or "",
                 "listed_as_of": p.listed_as_of.isoformat() if p.listed_as_of else "",
                 "last_verified": (
                     p.last_verified.isoformat() if p.last_verified else "Not confirmed by anyone"

@@ -29,9 +29,11 @@ __all__ = [
     "DatasetSource",
     "availability_confirmation_text",
     "dataset_source",
+    "default_stale_after_days",
     "is_sample_dataset",
     "is_sample_program",
     "listed_text",
+    "out_of_date",
     "provenance_fields",
     "schedule_confirmation_text",
     "source_name",
@@ -142,19 +144,64 @@ def _on(day: dt.date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def provenance_fields(program: Program) -> dict[str, Any]:
+def default_stale_after_days() -> int:
+    """Return the ``confirmed_stale_after_days`` setting (90 when the environment's value is bad)."""
+    from finder.config import Settings
+
+    try:
+        return Settings.from_env().confirmed_stale_after_days
+    except ValueError:
+        return Settings().confirmed_stale_after_days
+
+
+def out_of_date(program: Program, today: dt.date | None = None,
+                stale_after_days: int | None = None) -> tuple[str, ...]:
+    """Return which confirmed facts are older than the limit: ``"schedule"``, ``"availability"``.
+
+    Parameters
+    ----------
+    program : Program
+    today : datetime.date, optional
+        Defaults to today.
+    stale_after_days : int, optional
+        Defaults to the ``confirmed_stale_after_days`` setting (90 days).
+
+    Returns
+    -------
+    tuple of str
+        Empty when every confirmation is recent enough (or there is none).
+    """
+    today = today or dt.date.today()
+    limit = default_stale_after_days() if stale_after_days is None else stale_after_days
+    facts = []
+    if program.schedule and program.schedule_confirmed_on is not None and \
+            (today - program.schedule_confirmed_on).days > limit:
+        facts.append("schedule")
+    if program.availability_as_of is not None and (today - program.availability_as_of).days > limit:
+        facts.append("availability")
+    return tuple(facts)
+
+
+def provenance_fields(program: Program, today: dt.date | None = None,
+                      stale_after_days: int | None = None) -> dict[str, Any]:
     """Return the provenance of a program as JSON fields (CLI ``--format json``, exports).
 
     Parameters
     ----------
     program : Program
+    today : datetime.date, optional
+        For ``may_be_out_of_date``; defaults to today.
+    stale_after_days : int, optional
+        Defaults to the ``confirmed_stale_after_days`` setting.
 
     Returns
     -------
     dict
         ``source``, ``listed_as_of`` (or None), ``last_verified`` (None when no
         person confirmed the row), ``schedule_confirmation`` and
-        ``availability_confirmation`` (``{"on", "via"}`` or None).
+        ``availability_confirmation`` (``{"on", "via"}`` or None), and
+        ``may_be_out_of_date``: the confirmed facts older than the limit
+        (``"schedule"``, ``"availability"``).
     """
     p = program
     schedule = None
@@ -169,6 +216,7 @@ def provenance_fields(program: Program) -> dict[str, Any]:
         "last_verified": _on(p.last_verified),
         "schedule_confirmation": schedule,
         "availability_confirmation": availability,
+        "may_be_out_of_date": list(out_of_date(p, today, stale_after_days)),
     }
 
 
@@ -241,8 +289,16 @@ _AVAILABILITY_VIA = {
 }
 
 
-def schedule_confirmation_text(program: Program) -> str | None:
+_STALE = ": may be out of date, call to confirm"
+
+
+def schedule_confirmation_text(program: Program, today: dt.date | None = None,
+                               stale_after_days: int | None = None) -> str | None:
     """Say who confirmed the session times, how and when; None when there are none.
+
+    With ``today`` (and ``stale_after_days``, by default the setting), a
+    confirmation older than the limit ends in ": may be out of date, call to
+    confirm".
 
     Returns
     -------
@@ -256,16 +312,24 @@ def schedule_confirmation_text(program: Program) -> str | None:
         return "Session times not confirmed: call to check"
     template = _SCHEDULE_VIA.get(program.schedule_confirmed_via or ConfirmedVia.OTHER,
                                  _SCHEDULE_VIA[ConfirmedVia.OTHER])
-    return template.format(day=_day(program.schedule_confirmed_on))
+    text = template.format(day=_day(program.schedule_confirmed_on))
+    if today is not None and "schedule" in out_of_date(program, today, stale_after_days):
+        text += _STALE
+    return text
 
 
-def availability_confirmation_text(program: Program) -> str:
+def availability_confirmation_text(program: Program, today: dt.date | None = None,
+                                   stale_after_days: int | None = None) -> str:
     """Say how and when accepting-new-clients was confirmed, e.g. "confirmed by phone on Dec 1, 2026".
 
-    Returns ``""`` when no date is known.
+    Returns ``""`` when no date is known. With ``today``, an old confirmation
+    ends in ": may be out of date, call to confirm".
     """
     if program.availability_as_of is None:
         return ""
     template = _AVAILABILITY_VIA.get(program.availability_confirmed_via or ConfirmedVia.OTHER,
                                      _AVAILABILITY_VIA[ConfirmedVia.OTHER])
-    return template.format(day=_day(program.availability_as_of))
+    text = template.format(day=_day(program.availability_as_of))
+    if today is not None and "availability" in out_of_date(program, today, stale_after_days):
+        text += _STALE
+    return text

@@ -431,7 +431,9 @@ def _freshness(p, cfg) -> str:  # type: ignore[no-untyped-def]
     from finder.provenance import listed_text, schedule_confirmation_text, verified_text
 
     verified, check = verified_text(p, dt.date.today(), cfg.stale_after_days)
-    parts = [text for text in (schedule_confirmation_text(p), listed_text(p)) if text]
+    today = dt.date.today()
+    parts = [text for text in (schedule_confirmation_text(p, today, cfg.confirmed_stale_after_days),
+                               listed_text(p)) if text]
     # Data that only a listing vouches for needs no warning icon of its own:
     # the "not yet confirmed" sentence says it.
     icon = ":material/warning: " if check and p.last_verified is not None else ""
@@ -486,7 +488,8 @@ def _tel(phone: str) -> str:
 def _accepting_text(p) -> str:  # type: ignore[no-untyped-def]
     from finder.provenance import availability_confirmation_text
 
-    as_of = f" ({md(availability_confirmation_text(p))})" if p.availability_as_of else ""
+    as_of = (f" ({md(availability_confirmation_text(p, dt.date.today()))})"
+             if p.availability_as_of else "")
     return {
         Accepting.YES: f":green[:material/check_circle:] Accepting new clients{as_of}",
         Accepting.NO: f":red[:material/block:] Not accepting new clients{as_of}",
