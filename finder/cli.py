@@ -112,3 +112,9 @@ from finder.exchange_cli import coverage_command, export_command, import_hsds_co
 cli.add_command(coverage_command)
 cli.add_command(export_command)
 import_.add_command(import_hsds_command)
+
+from finder.submissions.cli import calllist_command, submissions_group, verify_command  # noqa: E402
+
+cli.add_command(submissions_group)
+cli.add_command(calllist_command)
+cli.add_command(verify_command)

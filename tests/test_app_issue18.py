@@ -341,9 +341,10 @@ def test_program_page_shows_every_field_and_is_reached_from_the_cards(data_dir):
         assert f"<th scope='row'>{header}</th>" in page
     assert "Directions" in page
     assert [b.label for b in at.button if (b.key or "").startswith("add_")] == ["Add to shortlist"]
-    update = next(b for b in at.button if (b.key or "").startswith("update_"))
-    assert update.disabled
-    assert "coming soon" in update.label.lower()
+    # Issue 13 filled the placeholder: the correction form opens from this button.
+    update = next(b for b in at.button if (b.key or "").startswith("page_upd_"))
+    assert not update.disabled
+    assert update.label == "Update this listing"
 
 
 def test_program_page_with_a_bad_id_says_so(data_dir):

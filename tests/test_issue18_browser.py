@@ -226,9 +226,9 @@ def test_program_page_by_its_stable_url_shows_fields_map_and_actions(app_url, pa
                    page.get_by_role("button", name="Add to shortlist")):
         expect(target).to_be_visible()
         assert in_viewport(target.bounding_box(), height)
-    update = page.get_by_role("button", name="Update this listing (coming soon)")
+    update = page.get_by_role("button", name="Update this listing")
     expect(update).to_be_visible()
-    expect(update).to_be_disabled()
+    expect(update).to_be_enabled()
     fields = page.locator("table.program-fields")
     expect(fields.get_by_text(row["organization"]).first).to_be_visible()
     expect(fields.get_by_text("Program ID")).to_be_visible()

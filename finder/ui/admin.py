@@ -108,6 +108,11 @@ def render() -> None:
         st.rerun()
     _live_and_history(cfg)
     _upload_and_publish(cfg)
+    # Corrections people sent, and the verification call list (issue 13).
+    from finder.ui import review
+
+    review.render_queue(cfg)
+    review.render_calllist(cfg)
     # Coverage and exports (issue 19): self-contained, in finder/ui/coverage.py.
     from finder.ui import coverage as coverage_ui
 

@@ -131,6 +131,9 @@ def render() -> None:
             st.text_area("Notes for this program", key=f"note_{p.program_id}", height=68,
                          on_change=_save_note, args=(p.program_id,),
                          placeholder="e.g. client prefers evenings; called 11/20, callback Monday")
+            from finder.ui import update
+
+            update.update_listing(p, "cmp")
 
     shown = programs[:MAX_COMPARE]
     if len(programs) > MAX_COMPARE:

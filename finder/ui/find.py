@@ -424,6 +424,10 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
                 shortlist_link()
         cols[1].page_link(PROGRAM_PAGE, label="Program page (to share)", icon=":material/open_in_new:",
                           query_params={"id": p.program_id})
+        # Corrections from the people who call (issue 13): reviewed before anything changes.
+        from finder.ui import update
+
+        update.update_listing(p, "card")
 
 
 def _freshness(p, cfg) -> str:  # type: ignore[no-untyped-def]

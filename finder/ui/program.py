@@ -25,14 +25,6 @@ NOT_FOUND = (
     "Substance Use Helpline at [800-327-5050](tel:+18003275050)."
 )
 
-#: Shown on the placeholder for the "Update this listing" flow (a later issue).
-UPDATE_LISTING_HELP = (
-    "Coming soon: program staff and case managers will be able to send a correction "
-    "(phone, hours, openings) to the people who keep this list. Until then, call the "
-    "program to confirm what you see here."
-)
-
-
 def link(program_id: str) -> dict[str, str]:
     """The query parameters of a program's page (for ``st.page_link``)."""
     return {"id": program_id}
@@ -138,13 +130,10 @@ class _Bare:
 
 
 def _update_listing(program) -> None:  # type: ignore[no-untyped-def]
-    """Placeholder hook for "Update this listing": a later issue fills it in.
+    """"Update this listing": the correction form (issue 13); reviewed before anything changes."""
+    from finder.ui import update
 
-    Until then the button is shown disabled and says what it will do, so
-    nobody presses it expecting a report to be sent.
-    """
-    st.button("Update this listing (coming soon)", key=f"update_{program.program_id}",
-              disabled=True, help=UPDATE_LISTING_HELP, icon=":material/edit_note:")
+    update.update_listing(program, "page")
 
 
 def _map(program, match, place, cfg) -> None:  # type: ignore[no-untyped-def]

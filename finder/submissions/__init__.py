@@ -1,0 +1,51 @@
+"""Corrections from the people who call: submissions, the review queue, the call list (issue 13).
+
+``Queue`` stores what people send with "Update this listing" (checked by
+``check_correction``), enforces the limits, merges identical reports, and lets
+an admin approve (publishing a new dataset version) or reject them.
+``call_list`` orders the programs by how much they need a call. Nothing here
+changes live data except through ``publishing.publish_corrections``.
+"""
+
+from finder.submissions.calllist import CALL_SCRIPT, CallEntry, call_list, call_list_csv
+from finder.submissions.correction import (
+    Correction,
+    CorrectionError,
+    Problem,
+    Role,
+    Track,
+    check_correction,
+    check_email,
+    tracks_from_spec,
+)
+from finder.submissions.queue import (
+    AlreadyReviewed,
+    Decision,
+    Queue,
+    Submission,
+    SubmissionNotFound,
+    SubmissionRefused,
+    SubmitResult,
+)
+
+__all__ = [
+    "CALL_SCRIPT",
+    "AlreadyReviewed",
+    "CallEntry",
+    "Correction",
+    "CorrectionError",
+    "Decision",
+    "Problem",
+    "Queue",
+    "Role",
+    "Submission",
+    "SubmissionNotFound",
+    "SubmissionRefused",
+    "SubmitResult",
+    "Track",
+    "call_list",
+    "call_list_csv",
+    "check_correction",
+    "check_email",
+    "tracks_from_spec",
+]

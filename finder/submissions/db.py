@@ -1,0 +1,114 @@
+"""The submissions database: where it is, one engine per URL, migrations on first use.
+
+The default is an SQLite file in the data folder (nothing to install);
+``FINDER_DATABASE_URL`` (``Settings.database_url``) points it at PostgreSQL
+when several app servers share one store. The Alembic migrations ship inside
+this package (``migrations/``) and run the first time a process opens a
+database, under a lock (a file lock next to an SQLite file, an advisory lock
+on PostgreSQL), so two processes starting together don't both create tables.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from finder.config import Settings
+
+__all__ = ["SQLITE_NAME", "database_url", "engine_for"]
+
+#: The SQLite file's name inside the data folder.
+SQLITE_NAME = "submissions.sqlite3"
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_PG_LOCK_KEY = 0x1F0D_0013  # any constant: "finder, issue 13"
+_lock = threading.Lock()
+
+
+def database_url(settings: Settings) -> str:
+    """Return the database URL: ``database_url`` if set, else the SQLite file in the data folder.
+
+    Parameters
+    ----------
+    settings : Settings
+
+    Returns
+    -------
+    str
+        An SQLAlchemy URL.
+    """
+    if settings.database_url.strip():
+        return settings.database_url.strip()
+    return f"sqlite:///{(Path(settings.data_dir) / SQLITE_NAME).resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers go on while one process writes; wait rather than fail on a lock.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@functools.lru_cache(maxsize=8)
+def _engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        # SQLAlchemy's recipe for SQLite transactions: the driver starts none
+        # itself, and each one begins IMMEDIATE (takes the write lock at once),
+        # so a read-then-write (rate limits, merges, claims) is never
+        # interleaved with another process's.
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    _migrate(engine)
+    return engine
+
+
+def _migrate(engine: sa.Engine) -> None:
+    """Bring the database to the newest migration (Alembic ``upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    if engine.dialect.name == "sqlite":
+        from filelock import FileLock
+
+        path = engine.url.database or ""
+        lock = FileLock(f"{path}.migrate.lock") if path and path != ":memory:" else threading.Lock()
+        with lock, engine.connect() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+        return
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def engine_for(settings: Settings) -> sa.Engine:
+    """Return the engine of the submissions database, migrated to the newest schema.
+
+    One engine per URL and process; the first call runs the migrations.
+
+    Parameters
+    ----------
+    settings : Settings
+
+    Returns
+    -------
+    sqlalchemy.Engine
+    """
+    url = database_url(settings)
+    with _lock:
+        return _engine(url)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the submissions database (run by ``finder.submissions.db``)."""

@@ -1,0 +1,182 @@
+"""Approved corrections become a new dataset version: the one way they reach live data.
+
+``publish_corrections`` applies corrections to the live rows and sends the
+result through the existing pipeline: ``finder.refresh.prepare_refresh``
+(validate, geocode a changed address, diff) and ``finder.publish.publish``
+(atomic, versioned, under the publish lock). The history entry's source names
+the submissions applied.
+
+It is optimistic: it builds the new file from the live file it read, and
+publishes only if the live file is still that one (``expected_live_sha256``);
+if someone published in between, it reads again and re-applies, so two
+approvals at the same time both end up live, each as exactly one version.
+
+TODO(#14): when ``finder/store`` lands, read the live rows from and publish
+through ``store.publish``; this is the only function to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from finder.config import Settings
+from finder.errors import PublishError
+from finder.publish import PublishResult, csv_rows, publish, rows_to_csv, sha256_hex
+from finder.schedule import weekly_schedule
+from finder.submissions.correction import Correction
+
+__all__ = ["Applied", "apply_to_rows", "publish_corrections"]
+
+_RETRIES = 8
+_LIVE_CHANGED = "live dataset changed since the plan was prepared"
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a publish of corrections did.
+
+    Attributes
+    ----------
+    result : PublishResult or None
+        The new version; None when the corrections changed nothing in the data.
+    summary : str
+        The history line.
+    """
+
+    result: PublishResult | None
+    summary: str
+
+
+def apply_to_rows(rows: list[dict[str, str]], correction: Correction) -> list[dict[str, str]]:
+    """Apply one correction to provider CSV rows (a new list; the rows given are not changed).
+
+    Closed and "no IOP here" remove the program; session times, openings,
+    phone, website and address replace the cells, with who confirmed them and
+    when. A changed address drops the old coordinates so the refresh geocodes
+    the new one.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of the provider CSV.
+    correction : Correction
+
+    Returns
+    -------
+    list of dict
+
+    Raises
+    ------
+    PublishError
+        When the program is not in the rows.
+    """
+    from finder.schema import format_phone
+
+    c = correction
+    out = [dict(r) for r in rows]
+    index = next((i for i, r in enumerate(out) if r.get("program_id") == c.program_id), None)
+    if index is None:
+        raise PublishError(f"program {c.program_id} not in the live data",
+                           f"The program {c.program_id} is no longer in the live list, so this "
+                           "update can't be applied. Reject it, or check the program id.")
+    if c.closed or c.no_iop:
+        del out[index]
+        return out
+    row = out[index]
+    if c.tracks:
+        schedule = c.schedule
+        row["schedule"] = schedule
+        row["hours_per_week"] = f"{weekly_schedule(schedule).hours_per_week:g}"
+        row["schedule_confirmed_on"] = c.confirmed_on.isoformat()
+        row["schedule_confirmed_via"] = str(c.via)
+    if c.accepting:
+        row["accepting_new_clients"] = str(c.accepting)
+        row["availability_as_of"] = (c.accepting_as_of or c.confirmed_on).isoformat()
+        row["availability_confirmed_via"] = str(c.via)
+    if c.phone:
+        row["phone"] = format_phone(c.phone)
+    if c.website:
+        row["website"] = c.website
+    moved = False
+    for column in ("street", "city", "zip"):
+        value = getattr(c, column)
+        if value and value.strip().casefold() != (row.get(column) or "").strip().casefold():
+            row[column] = value
+            moved = True
+    if moved:
+        row["latitude"] = row["longitude"] = ""
+    return out
+
+
+def publish_corrections(
+    settings: Settings,
+    corrections: Sequence[tuple[int, Correction]],
+    *,
+    source: str,
+) -> Applied:
+    """Apply corrections to the live data and publish them as one new version.
+
+    Parameters
+    ----------
+    settings : Settings
+        The data folder, the upload limit and the geocoder to use.
+    corrections : sequence of (submission id, Correction)
+        Applied in order.
+    source : str
+        Where the change comes from, e.g. ``"approved submissions #3, #5"``;
+        the history entry carries it.
+
+    Returns
+    -------
+    Applied
+
+    Raises
+    ------
+    PublishError
+        When the result does not validate, a program is gone, or the live
+        data keeps changing; the live data is then unchanged.
+    """
+    from finder.geocode import build_locator
+    from finder.refresh import prepare_refresh
+
+    data_dir = settings.data_dir
+    names = ", ".join(f"#{number}" for number, _ in corrections)
+    for _attempt in range(_RETRIES):
+        try:
+            live = settings.providers_path.read_bytes()
+        except FileNotFoundError as err:
+            raise PublishError("no live dataset", "There is no live program list to update yet. "
+                                                  "Publish one on the admin page first.") from err
+        live_sha = sha256_hex(live)
+        rows = csv_rows(live)
+        header = next(iter(live.decode("utf-8-sig").splitlines()), "").split(",")
+        for _number, correction in corrections:
+            rows = apply_to_rows(rows, correction)
+        new = rows_to_csv(rows, [h.strip() for h in header])
+        max_bytes = max(int(settings.upload_max_mb * 1_048_576), len(new))
+        plan = prepare_refresh(new, data_dir=data_dir, locator=build_locator(settings),
+                               file_name=f"submissions {names}", max_bytes=max_bytes,
+                               max_rows=max(settings.upload_max_rows, len(rows)))
+        if plan.live_sha256 != live_sha:
+            continue  # someone published while we were applying: read again
+        summary = f"Review queue, submissions {names} applied: {plan.diff.summary()}"
+        if plan.is_unchanged:
+            return Applied(None, "The data already says this: nothing to publish.")
+        if not plan.can_publish or plan.output is None:
+            problems = "; ".join(f"{i.column}: {i.message}" for i in plan.issues()[:5])
+            raise PublishError(
+                f"corrections {names} do not validate: {problems}",
+                f"Nothing was published: with this change the program list would not pass its "
+                f"checks ({problems}). Edit the change, or reject it.",
+            )
+        try:
+            result = publish(data_dir, plan.output, source=source, summary=summary,
+                             expected_live_sha256=live_sha, max_bytes=max_bytes)
+        except PublishError as err:
+            if str(err) == _LIVE_CHANGED:
+                continue
+            raise
+        return Applied(result, summary)
+    raise PublishError("live data kept changing", "The program list kept changing while this was "
+                                                  "being published. Nothing was published; try again.")
