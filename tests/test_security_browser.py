@@ -179,7 +179,7 @@ def test_admin_page_after_login_keeps_upload_payloads_as_text(app_url, page, req
     page.goto(f"{app_url}/admin")
     page.locator("input[type='password']").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_text("Upload a new file").wait_for(timeout=60_000)
+    page.get_by_text("Upload a new file").wait_for(timeout=120_000)
 
     rows = [program(n) for n in range(3)]
     rows[0]["phone"] = "617-555-0199"  # a change to review
@@ -193,7 +193,7 @@ def test_admin_page_after_login_keeps_upload_payloads_as_text(app_url, page, req
         "name": f"[x](https://{HOST}/file).csv", "mimeType": "text/csv",
         "buffer": buffer.getvalue().encode("utf-8"),
     }])
-    page.get_by_text("rows read").first.wait_for(timeout=60_000)
+    page.get_by_text("rows read").first.wait_for(timeout=120_000)  # a busy machine: slow first check
     wait_idle(page)
     assert page.get_by_text("Columns not in the template were ignored", exact=False).count() >= 1
     assert_inert(page, request_log)
