@@ -56,6 +56,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import sys
@@ -843,9 +844,17 @@ def render_server(report: dict[str, object]) -> str:
     m: dict = report["map_national"]  # type: ignore[assignment]
     ln: dict = report["load_national"]  # type: ignore[assignment]
     ls: dict = report["load_shipped"]  # type: ignore[assignment]
+    def counts(figures: dict) -> str:  # type: ignore[type-arg]
+        found = []
+        for name, text in figures["counts"]:
+            number = re.match(r"\*\*(\d+)", text)
+            found.append(f"{name} {number.group(1) if number else 'none (the no-results message)'}")
+        return ", ".join(found)
+
     lines += [
         "",
-        f"Counts after each change: shipped {shipped['counts']}; national {national['counts']}.",
+        f"Programs found with each filter on: shipped data: {counts(shipped)}; "
+        f"14,034 programs: {counts(national)}.",
         "",
         f"Target rerun <= {TARGET_RERUN_SHIPPED_MS:g} ms on the shipped data: slowest median "
         f"{worst_shipped} ms ({'met' if worst_shipped <= TARGET_RERUN_SHIPPED_MS else 'missed'}); "
