@@ -101,6 +101,8 @@ _CONFIRMED_VIA = {
     "availability_confirmed_via": "availability_as_of",
 }
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx/zip, legacy xls
+#: Longest cell read (the csv module's default): longer means an unclosed quote.
+_MAX_CELL_CHARS = 131_072
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +318,9 @@ def _read_table(
     break stays one row; so records are numbered before empty ones are dropped.
     """
     delimiter = _sniff_delimiter(text, report)
+    # The csv module's cell limit is process-wide and other libraries raise it
+    # (frictionless does on import); a huge cell must stay a plain file error.
+    csv.field_size_limit(_MAX_CELL_CHARS)
     try:
         records = []
         filled = 0
