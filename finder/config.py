@@ -26,7 +26,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", "data", "Folder holding the live `providers.csv`, its metadata and `history/`."),
+    Setting("data_dir", "data", "Folder holding the live `providers.csv`, its metadata and `history/` (with no database), and this server's caches."),
     Setting(
         "geocoder",
         "off",
@@ -67,9 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "database_url",
         "",
-        "SQLAlchemy URL of the database holding submitted corrections and their review, e.g. "
-        "`postgresql+psycopg://user@host/finder` when several app servers share one store; "
-        "empty means an SQLite file in the data folder.",
+        "PostgreSQL database that holds the live dataset, its history and the submitted "
+        "corrections, shared by several app servers, e.g. `postgresql+psycopg://user@host/finder` "
+        "(see docs/DEPLOY.md). Empty keeps the dataset in the data folder and the corrections in "
+        "an SQLite file there.",
     ),
     Setting(
         "confirmed_stale_after_days",
@@ -178,25 +179,31 @@ class Settings:
 
     @property
     def providers_path(self) -> Path:
-        """The live dataset: ``<data_dir>/providers.csv``."""
-        return self.data_dir / "providers.csv"
+        """The live file of the data folder's store (for code not yet using ``finder.store``)."""
+        from finder.store.files import FileStore
 
-    @property
-    def meta_path(self) -> Path:
-        """The live dataset's metadata: ``<data_dir>/providers.meta.json``."""
-        return self.data_dir / "providers.meta.json"
+        return FileStore(self.data_dir).live_file()
 
     @property
     def geocode_cache_path(self) -> Path:
-        """The persistent geocoder cache file."""
+        """The persistent geocoder cache file (the store names the default one)."""
+        from finder.store.base import cache_file_in
+
         if self.geocode_cache:
             return Path(self.geocode_cache)
-        return self.data_dir / ".geocode-cache.json"
+        return cache_file_in(self.data_dir, "geocode")
 
     @property
     def geocode_cache_key_path(self) -> Path:
         """Where the generated secret for the geocoder cache's keys is kept (next to the cache)."""
-        return self.geocode_cache_path.with_name(".geocode-cache.key")
+        from finder.store.base import cache_file_in
+
+        return cache_file_in(self.geocode_cache_path.parent, "geocode-key")
+
+    @property
+    def upload_max_bytes(self) -> int:
+        """The one upload and size limit, in bytes (``upload_max_mb``)."""
+        return int(self.upload_max_mb * 1024 * 1024)
 
     @property
     def geocoder_enabled(self) -> bool:

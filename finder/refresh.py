@@ -39,18 +39,18 @@ from finder.errors import DataError, FinderError, GeocodeUnavailable, PublishErr
 from finder.export import neutralize
 from finder.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, Issue, ValidationReport, load_programs
 from finder.model import MA_BOUNDS, NAMED_COMMERCIAL_PLANS, Place, Precision
-from finder.publish import (
+from finder.schema import COLUMN_NAMES, split_list
+from finder.store.base import Store
+from finder.store.dataset import (
     DEFAULT_LOCK_TIMEOUT_S,
-    PROVIDERS_NAME,
     PublishResult,
     csv_rows,
     is_plain_csv,
-    publish,
     rows_to_csv,
     sha256_hex,
 )
+from finder.store.files import FileStore
 from finder.words import count
-from finder.schema import COLUMN_NAMES, split_list
 
 __all__ = [
     "ADMIN_FIELDS",
@@ -493,6 +493,9 @@ class RefreshPlan:
     max_bytes : int
         The upload size limit the plan was made with (the configured
         ``upload_max_mb``).
+    store : Store, optional
+        The store the plan was compared with and publishes to; None means the
+        ``FileStore`` of ``data_dir``.
     """
 
     data_dir: Path
@@ -514,6 +517,7 @@ class RefreshPlan:
     live_sha256: str = ""
     import_summary: str = ""
     max_bytes: int = DEFAULT_MAX_BYTES
+    store: Store | None = None
 
     @property
     def can_publish(self) -> bool:
@@ -683,8 +687,12 @@ def plan_is_current(plan: RefreshPlan) -> bool:
     -------
     bool
     """
-    _, live_sha = _live_rows(plan.data_dir)
+    _, live_sha = _live_rows(_plan_store(plan))
     return live_sha == plan.live_sha256
+
+
+def _plan_store(plan: RefreshPlan) -> Store:
+    return plan.store if plan.store is not None else FileStore(plan.data_dir)
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -762,13 +770,11 @@ def _import(
     return rows, str(summary or "")
 
 
-def _live_rows(data_dir: Path) -> tuple[list[dict[str, str]], str]:
-    path = data_dir / PROVIDERS_NAME
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+def _live_rows(store: Store) -> tuple[list[dict[str, str]], str]:
+    live = store.live()
+    if live is None:
         return [], ""
-    return csv_rows(data), sha256_hex(data)
+    return csv_rows(live.data), live.sha256
 
 
 def _has_coords(row: Mapping[str, str]) -> bool:
@@ -862,7 +868,8 @@ def _geocode(
 def prepare_refresh(
     source: Path | bytes,
     *,
-    data_dir: str | Path,
+    data_dir: str | Path | None = None,
+    store: Store | None = None,
     merge: bool = False,
     valid_rows_only: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -879,8 +886,11 @@ def prepare_refresh(
     source : Path or bytes
         A provider CSV or a FindTreatment.gov download: a path, or the bytes
         of an upload.
-    data_dir : str or Path
-        The data folder with the live ``providers.csv`` to compare with.
+    data_dir : str or Path, optional
+        A data folder whose live dataset to compare with (a ``FileStore``);
+        give this or ``store``.
+    store : Store, optional
+        The store whose live dataset to compare with and publish to.
     merge : bool
         Keep admin-only fields of matched programs and keep (flagged) the
         live programs missing from the new file. Meant for FindTreatment.gov
@@ -911,12 +921,15 @@ def prepare_refresh(
         Never raises on bad input: an unusable file gives a plan whose
         ``report.file_error`` says why, and ``can_publish`` is False.
     """
-    data_dir = Path(data_dir)
+    if store is None:
+        if data_dir is None:
+            raise TypeError("prepare_refresh needs data_dir or store")
+        store = FileStore(data_dir)
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "upload")
     report = ValidationReport()
-    plan = RefreshPlan(data_dir=data_dir, file_name=name, kind=KIND_PROVIDER_CSV,
+    plan = RefreshPlan(data_dir=store.data_dir, file_name=name, kind=KIND_PROVIDER_CSV,
                        report=report, merge=merge, valid_rows_only=valid_rows_only,
-                       max_bytes=max_bytes)
+                       max_bytes=max_bytes, store=store)
     data, error = _read_source(source, max_bytes)
     if data is None:
         report.file_error = error
@@ -957,7 +970,7 @@ def prepare_refresh(
     if report.file_error is not None:
         return plan
 
-    live_rows, live_sha = _live_rows(data_dir)
+    live_rows, live_sha = _live_rows(store)
     bad = {i.row for i in report.errors}
     header_broken = any(i.row == 1 for i in report.errors)
     numbered: list[tuple[int, Mapping[str, str]]] = [
@@ -1092,8 +1105,7 @@ def publish_plan(
         source = f"{kind} {plan.file_name}" + (" (merged)" if plan.merge else "")
     if plan.kind == KIND_FINDTREATMENT and "SAMHSA" not in source:
         source += "; Source: SAMHSA, FindTreatment.gov"
-    result = publish(
-        plan.data_dir,
+    result = _plan_store(plan).publish(
         plan.output,
         source=source,
         summary=plan.summary_line,

@@ -3,8 +3,8 @@
 Validating a provider CSV costs about 0.4 ms a row (six seconds for 14,034
 programs) and imports pandas and pandera, yet the live dataset changes only
 through a publish. So the outcome of validating it (the programs and the
-report) is kept in ``<data_dir>/.validated-cache.pickle``, next to the other
-derived file of the data folder (``.geocode-cache.json``), keyed by
+report) is kept in the app server's data folder (``Store.cache_file("validated")``,
+next to the geocoder's cache), keyed by
 
 * the sha256 of the file's bytes: any change to the file, by a publish, a
   rollback or a hand edit, is a new key;
@@ -32,7 +32,6 @@ import logging
 import os
 import pickle
 import stat
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,14 +43,15 @@ from finder.load import (
     ValidationReport,
     load_programs,
 )
+from finder.store.atomic import PRIVATE_MODE, atomic_write
+from finder.store.base import cache_file_in
 
-__all__ = ["CACHE_NAME", "cache_path", "forget", "load_validated"]
+__all__ = ["CACHE_NAME", "cache_path", "forget", "load_validated", "load_validated_bytes"]
 
 log = logging.getLogger(__name__)
 
-#: File name of the cache inside the data folder.
-CACHE_NAME = ".validated-cache.pickle"
-_LIVE_NAME = "providers.csv"
+#: File name of the cache inside the data folder (the store names it).
+CACHE_NAME = cache_file_in(".", "validated").name
 _FORMAT = 2
 _CODE = ("load.py", "schema.py", "model.py", "schedule.py", "gazetteer.py", "validated.py")
 
@@ -68,7 +68,7 @@ def cache_path(data_dir: str | Path) -> Path:
     -------
     Path
     """
-    return Path(data_dir) / CACHE_NAME
+    return cache_file_in(data_dir, "validated")
 
 
 @functools.cache
@@ -148,14 +148,8 @@ def _write(path: Path, key: str, loaded: Loaded, today: dt.date) -> None:
         "header": loaded.header,
     }
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".validated-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:  # mkstemp: readable by the owner only
-                pickle.dump(stored, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # A pickle runs code when read: readable and writable by its owner only.
+        atomic_write(path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), mode=PRIVATE_MODE)
     except OSError as err:  # a read-only data folder: validate every time
         log.info("could not keep the validated dataset in %s: %s", path, err.strerror)
 
@@ -167,13 +161,13 @@ def load_validated(
     today: dt.date | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
 ) -> Loaded:
-    """Load and validate the live dataset, or reuse the last validation of the same bytes.
+    """Load and validate a data folder's live file, or reuse the last validation of its bytes.
 
     Parameters
     ----------
     path : str or Path
-        The live ``providers.csv`` of a data folder. Any other file name is
-        validated every time, and nothing is written next to it.
+        The live file of a data folder (``FileStore(folder).live_file()``).
+        Any other file is validated every time, and nothing is written next to it.
     max_bytes : int
         Larger files are refused, as by ``load_programs``.
     today : datetime.date, optional
@@ -188,9 +182,11 @@ def load_validated(
         ``row_numbers`` are empty when it comes from the cache (the raw rows
         are for diffing a new file, not for searching).
     """
+    from finder.store.files import FileStore
+
     path = Path(path)
     today = today or dt.date.today()
-    if path.name != _LIVE_NAME:
+    if path != FileStore(path.parent).live_file():
         return load_programs(path, max_bytes=max_bytes, today=today, max_rows=max_rows)
     try:
         if path.stat().st_size > max_bytes:
@@ -199,14 +195,48 @@ def load_validated(
     except OSError:
         # Missing or unreadable: load_programs says so in plain words.
         return load_programs(path, max_bytes=max_bytes, today=today, max_rows=max_rows)
+    return load_validated_bytes(data, cache_path(path.parent), max_bytes=max_bytes, today=today,
+                                max_rows=max_rows)
+
+
+def load_validated_bytes(
+    data: bytes,
+    cache: Path | None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    today: dt.date | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> Loaded:
+    """Validate a live dataset's bytes, or reuse the validation kept in ``cache``.
+
+    Parameters
+    ----------
+    data : bytes
+        The provider CSV.
+    cache : Path or None
+        Where the outcome is kept (``Store.cache_file("validated")``); None
+        validates every time.
+    max_bytes : int
+        Larger files are refused, as by ``load_programs``.
+    today : datetime.date, optional
+        For the "not in the future" rules; defaults to today.
+    max_rows : int
+        More programs than this are refused, as by ``load_programs``.
+
+    Returns
+    -------
+    Loaded
+    """
+    today = today or dt.date.today()
+    if cache is None or len(data) > max_bytes:
+        return load_programs(data, max_bytes=max_bytes, today=today, max_rows=max_rows)
     key = f"{hashlib.sha256(data).hexdigest()}:{_code_fingerprint()}:{max_bytes}:{max_rows}"
-    where = cache_path(path.parent)
-    loaded = _read(where, key, today)
+    loaded = _read(cache, key, today)
     if loaded is not None:
         return loaded
     loaded = load_programs(data, max_bytes=max_bytes, today=today, max_rows=max_rows)
-    if loaded.report.file_error is None:
-        _write(where, key, loaded, today)
+    if loaded.report.file_error is None and cache.parent.is_dir():
+        _write(cache, key, loaded, today)
     return loaded
 
 

@@ -14,7 +14,7 @@ import pytest
 from apphelpers import copy_sample_data, shown, use_data_dir
 from streamlit.testing.v1 import AppTest
 
-import finder.publish
+import finder.store.files
 import finder.ui.common
 from finder.config import Settings
 from finder.errors import GeocodeNotFound
@@ -219,7 +219,7 @@ def test_upload_size_setting_is_kept_from_upload_to_publish(data_dir, monkeypatc
 
     # A limit above the built-in default is honoured when publishing too. The
     # 20 MB default is shrunk to 1 KB here, so a small file plays a 21 MB one.
-    monkeypatch.setattr(finder.publish, "DEFAULT_MAX_BYTES", 1024)
+    monkeypatch.setattr(finder.store.files, "DEFAULT_MAX_BYTES", 1024)
     assert size > 1024
     monkeypatch.setenv("FINDER_UPLOAD_MAX_MB", "1")
     at = upload(login(), "edited.csv", edited(data_dir))

@@ -18,8 +18,10 @@ def test_defaults_without_environment():
     assert settings == Settings()
     assert settings.data_dir == Path("data")
     assert settings.providers_path == Path("data") / "providers.csv"
-    assert settings.meta_path == Path("data") / "providers.meta.json"
     assert settings.geocode_cache_path == Path("data") / ".geocode-cache.json"
+    assert settings.geocode_cache_key_path == Path("data") / ".geocode-cache.key"
+    assert settings.database_url == ""
+    assert settings.upload_max_bytes == 20 * 1_048_576
     assert not settings.geocoder_enabled
 
 

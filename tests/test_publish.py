@@ -16,7 +16,7 @@ import pytest
 from apphelpers import copy_sample_data
 from filelock import FileLock
 
-import finder.publish
+import finder.store.files
 from finder.errors import PublishError
 from finder.load import load_programs, read_meta
 from finder.publish import (
@@ -170,7 +170,7 @@ def test_max_bytes_given_above_the_default_lets_a_larger_file_through(
 ) -> None:
     # The 20 MB default is read when publish() runs; shrunk to 1 KB, the
     # sample stands in for a file bigger than the default.
-    monkeypatch.setattr(finder.publish, "DEFAULT_MAX_BYTES", 1024)
+    monkeypatch.setattr(finder.store.files, "DEFAULT_MAX_BYTES", 1024)
     old = live(data_dir)
     with pytest.raises(PublishError, match="limit"):
         publish(data_dir, edited(old), source="big.csv")

@@ -11,7 +11,7 @@ import pytest
 from apphelpers import copy_sample_data
 from click.testing import CliRunner
 
-import finder.publish
+import finder.store.files
 from finder.cli import cli, main
 from finder.errors import GeocodeNotFound, GeocodeUnavailable, PublishError
 from finder.load import load_programs, read_meta
@@ -332,7 +332,7 @@ def test_configured_size_limit_above_the_default_is_kept_when_publishing(
     # Regression (issue 8): publish_plan called publish() without max_bytes, so
     # a 21 MB file was refused at the 20 MB default even with a higher setting.
     # The default shrinks to 1 KB here, so the 74 KB sample plays the big file.
-    monkeypatch.setattr(finder.publish, "DEFAULT_MAX_BYTES", 1024)
+    monkeypatch.setattr(finder.store.files, "DEFAULT_MAX_BYTES", 1024)
     data = changed_copy(live(data_dir))
     with pytest.raises(PublishError, match="limit"):
         publish(data_dir, data, source="direct.csv")  # the shrunken default applies
@@ -348,7 +348,7 @@ def test_configured_size_limit_above_the_default_is_kept_when_publishing(
 def test_cli_refresh_reads_the_upload_size_setting_in_both_directions(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(finder.publish, "DEFAULT_MAX_BYTES", 1024)
+    monkeypatch.setattr(finder.store.files, "DEFAULT_MAX_BYTES", 1024)
     path = tmp_path / "new.csv"
     path.write_bytes(changed_copy(live(data_dir)))
     args = ["refresh", str(path), "--yes", "--data-dir", str(data_dir), "--no-geocode"]

@@ -121,11 +121,10 @@ def render() -> None:
 
 
 def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
-    from finder.publish import history, rollback
 
     st.subheader("Live data and history")
     try:
-        versions = history(cfg.data_dir)
+        versions = common.store(cfg).history()
     except FinderError as err:
         st.error(md(err.user_message))
         return
@@ -145,7 +144,7 @@ def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
         sure = cols[1].checkbox("Yes, make this version live", key="rollback_sure")
         if cols[2].button("Roll back", key="rollback_go", disabled=not sure):
             try:
-                restored = rollback(cfg.data_dir, target)
+                restored = common.store(cfg).rollback(target)
             except FinderError as err:
                 st.error(md(err.user_message))
             else:
@@ -185,7 +184,7 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
     if upload is None:
         return
     data = upload.getvalue()
-    max_bytes = int(cfg.upload_max_mb * 1_048_576)
+    max_bytes = cfg.upload_max_bytes
     if len(data) > max_bytes:
         st.error(f"This file is {len(data) / 1_048_576:.1f} MB; the limit is {cfg.upload_max_mb:g} MB "
                  "(the FINDER_UPLOAD_MAX_MB setting). Check that it is the right file.")
@@ -209,7 +208,7 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
     else:
         st.session_state.pop("admin_plan", None)
         try:
-            plan = prepare_refresh(data, data_dir=cfg.data_dir, merge=merge, valid_rows_only=valid_only,
+            plan = prepare_refresh(data, store=common.store(cfg), merge=merge, valid_rows_only=valid_only,
                                    max_bytes=max_bytes, max_rows=cfg.upload_max_rows,
                                    locator=common.locator(cfg), progress=progress,
                                    file_name=upload.name)

@@ -9,8 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from finder.config import Settings
-from finder.load import read_meta
-from finder.publish import dataset_version
+from finder.store import Store, open_store
 from finder.ui import safe
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -47,8 +46,20 @@ DATA_UNAVAILABLE = (
 )
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open_store(data_dir: str, database_url: str) -> Store:
+    # One store per server process and setting: an SqlStore holds a connection
+    # pool, which every session and rerun shares.
+    return open_store(Settings(data_dir=Path(data_dir), database_url=database_url))
+
+
+def store(cfg: Settings) -> Store:
+    """The store of the live dataset the settings choose (shared by every session)."""
+    return _open_store(str(cfg.data_dir), cfg.database_url)
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _load_catalog(data_dir: str, version: str, max_bytes: int,  # type: ignore[no-untyped-def]
+def _load_catalog(_store: Store, key: str, version: str, max_bytes: int,  # type: ignore[no-untyped-def]
                   max_rows: int):
     # One catalog per dataset version, shared by every session and rerun
     # (st.cache_data would unpickle a copy on every rerun: 130-190 ms at 13,600
@@ -59,9 +70,7 @@ def _load_catalog(data_dir: str, version: str, max_bytes: int,  # type: ignore[n
     # per sha256 of the file (finder.validated): a restart does not redo it.
     from finder.errors import DataError
     from finder.search import Catalog
-    from finder.validated import load_validated
-
-    loaded = load_validated(Path(data_dir) / "providers.csv", max_bytes=max_bytes, max_rows=max_rows)
+    loaded = _store.load(max_bytes=max_bytes, max_rows=max_rows)
     if loaded.report.file_error is not None or not loaded.programs:
         raise DataError(
             f"live dataset unusable: {loaded.report.file_error or 'no valid program'}",
@@ -71,7 +80,7 @@ def _load_catalog(data_dir: str, version: str, max_bytes: int,  # type: ignore[n
 
     # Both worked out from the programs first, so a publish that rewrites the
     # metadata neither drops the sample notice nor the source's date (issue 12).
-    source = dataset_source(loaded.programs, read_meta(data_dir)).line()
+    source = dataset_source(loaded.programs, _store.meta()).line()
     info = {"source": source, "sample": is_sample_dataset(loaded.programs),
             "report": loaded.report.as_dict()}
     return Catalog.from_programs(loaded.programs), info
@@ -84,7 +93,7 @@ def live_data_max_bytes(cfg: Settings) -> int:
     re-encoded (Latin-1 to UTF-8 at most doubles it) or with coordinates
     added, so a file the admin page accepted is never refused here.
     """
-    return 2 * int(cfg.upload_max_mb * 1_048_576)
+    return 2 * cfg.upload_max_bytes
 
 
 def load_catalog(cfg: Settings):  # type: ignore[no-untyped-def]
@@ -93,8 +102,11 @@ def load_catalog(cfg: Settings):  # type: ignore[no-untyped-def]
     Raises ``DataError`` (with ``DATA_UNAVAILABLE`` as its user message) when
     the dataset is missing, unreadable, too large or has no valid program.
     """
-    return _load_catalog(str(cfg.data_dir), dataset_version(cfg.data_dir), live_data_max_bytes(cfg),
-                         cfg.upload_max_rows)
+    live = store(cfg)
+    # The version token is asked on every rerun: a publish by any app server
+    # (or the CLI) is a new key, so this session sees it on its next click.
+    return _load_catalog(live, f"{cfg.database_url}|{cfg.data_dir}", live.version_token(),
+                         live_data_max_bytes(cfg), cfg.upload_max_rows)
 
 
 def catalog_or_explain(cfg: Settings):  # type: ignore[no-untyped-def]

@@ -9,14 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from pathlib import Path
 
 import streamlit as st
 
 from finder.config import Settings
-from finder.model import LANGUAGES, Attendance, Insurance, LatLon, LevelOfCare, Population, Service
-from finder.publish import dataset_version
+from finder.model import (
+    LANGUAGES,
+    Attendance,
+    Insurance,
+    LatLon,
+    LevelOfCare,
+    Population,
+    Program,
+    Service,
+)
 from finder.schedule import PartOfDay
+from finder.store import Store
 from finder.ui import common
 from finder.ui.safe import md
 
@@ -24,22 +32,25 @@ _ANY = "any"
 _log = logging.getLogger(__name__)
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def _live_programs(providers_path: str, version: str, max_bytes: int):  # type: ignore[no-untyped-def]
-    # ``version`` is part of the cache key: a new publish is a new entry.
-    from finder.load import load_programs
+def _key(cfg: Settings) -> str:
+    """Which store a cached value came from (the store object itself is not hashed)."""
+    return f"{cfg.database_url}|{cfg.data_dir}"
 
-    return load_programs(Path(providers_path), max_bytes=max_bytes).programs
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _live_programs(_store: Store, key: str, version: str, max_bytes: int) -> list[Program]:
+    # ``version`` is part of the cache key: a new publish is a new entry.
+    return _store.load(max_bytes=max_bytes).programs
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _coverage(providers_path: str, version: str, max_bytes: int, filters_json: str,  # type: ignore[no-untyped-def]
+def _coverage(_store: Store, key: str, version: str, max_bytes: int, filters_json: str,  # type: ignore[no-untyped-def]
               radius_miles: float, schedule_confirmed: bool):
     from finder.coverage import coverage
     from finder.search import SearchQuery
 
     filters = SearchQuery.from_dict(json.loads(filters_json))
-    programs = _live_programs(providers_path, version, max_bytes)
+    programs = _live_programs(_store, key, version, max_bytes)
     return coverage(programs, filters, radius_miles=radius_miles,
                     schedule_confirmed=schedule_confirmed)
 
@@ -85,8 +96,8 @@ def render_coverage(cfg: Settings) -> None:
                "nearest program that fits these filters is, and how many are within reach.")
     query, radius, confirmed = _filters()
     try:
-        result = _coverage(str(cfg.providers_path), dataset_version(cfg.data_dir),
-                           common.live_data_max_bytes(cfg), json.dumps(query.as_dict()), radius,
+        live = common.store(cfg)
+        result = _coverage(live, _key(cfg), live.version_token(), common.live_data_max_bytes(cfg), json.dumps(query.as_dict()), radius,
                            confirmed)
     except Exception:
         _log.exception("coverage could not be computed")
@@ -136,14 +147,13 @@ def render_exports(cfg: Settings) -> None:
     """The Exports section: the live programs as HSDS 3.0, GeoJSON or GeoPackage."""
     from finder.io.geo import to_geo_bytes
     from finder.io.hsds import hsds_zip_bytes
-    from finder.load import read_meta
-
     st.subheader("Export for other directories and GIS")
     st.caption("Every live program. HSDS 3.0 is the Open Referral format 211 systems exchange "
                "(a ZIP of CSV tables with datapackage.json); GeoJSON and GeoPackage open in QGIS "
                "and other GIS tools. See docs/EXCHANGE.md for what goes where.")
     try:
-        programs = _live_programs(str(cfg.providers_path), dataset_version(cfg.data_dir),
+        live = common.store(cfg)
+        programs = _live_programs(live, _key(cfg), live.version_token(),
                                   common.live_data_max_bytes(cfg))
     except Exception:
         _log.exception("the live dataset could not be loaded for export")
@@ -157,7 +167,7 @@ def render_exports(cfg: Settings) -> None:
     if is_sample_dataset(programs):
         st.warning("These are the fictional sample programs. Do not send them to another "
                    "directory as real listings.", icon=":material/warning:")
-    title = str(read_meta(cfg.data_dir).get("title") or "IOP Finder programs")
+    title = common.store(cfg).title()
     stamp = dt.date.today().isoformat()
     files = (
         ("hsds", "HSDS 3.0 (ZIP)", lambda: hsds_zip_bytes(programs, title), "zip",
