@@ -125,6 +125,32 @@ def _good_row(**overrides):
     return row
 
 
+@pytest.mark.parametrize(
+    ("website", "kept"),
+    [
+        ("https://ok.example/a)![pix](http://evil.example/x.png",
+         "https://ok.example/a%29%21%5Bpix%5D%28http://evil.example/x.png"),
+        ("[![](x)](https://evil.example/phish)", ""),
+        ("javascript:alert(1)", ""),
+        ("https://ok.example/plain", "https://ok.example/plain"),
+    ],
+)
+def test_defect01_markdown_injection_findtreatment_import_website(website, kept):
+    """Imported websites go through the same URL parser: refused, or percent-encoded."""
+    import datetime as dt
+
+    from finder.importers.findtreatment import import_findtreatment
+
+    fixture = Path(__file__).parent / "data" / "findtreatment" / "locator_listing.json"
+    doc = json.loads(fixture.read_text(encoding="utf-8"))
+    for row in doc["rows"]:
+        row["website"] = website
+    result = import_findtreatment(json.dumps(doc).encode("utf-8"), as_of=dt.date(2025, 8, 19),
+                                  today=dt.date(2026, 11, 30))
+    assert result.rows
+    assert {row["website"] for row in result.rows} == {kept}
+
+
 def test_defect01_markdown_injection_card_website_is_a_real_link(tmp_path, monkeypatch):
     folder = write_providers(tmp_path / "data", [_good_row(website="https://test.example.org/a_b")])
     use_data_dir(monkeypatch, folder)

@@ -58,6 +58,7 @@ from finder.model import (
     Service,
 )
 from finder.schema import COLUMN_NAMES, MA_COUNTIES, canonical, format_phone
+from finder.untrusted import url_problem, web_url
 
 __all__ = [
     "FUNDING_NOTES",
@@ -761,14 +762,25 @@ class _Mapper:
         site = listing.get("website").strip()
         if not site:
             return ""
+        # The one URL parser (issue 17): what it refuses is left empty; characters
+        # that are Markdown/HTML syntax come back percent-encoded, so the program
+        # is kept and its link can carry nothing but the address.
+        candidate, note = None, ""
         if re.fullmatch(r"https?://\S+", site, flags=re.IGNORECASE):
-            return site
-        if re.fullmatch(r"(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/\S*)?", site):
-            fixed = f"http://{site}"
-            self._correct(listing.row, "website", site, fixed, "added the missing http://")
-            return fixed
-        self._correct(listing.row, "website", site, "", "not a web address; left empty")
-        return ""
+            candidate = site
+        elif re.fullmatch(r"(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/\S*)?", site):
+            candidate, note = f"http://{site}", "added the missing http://"
+        fixed = web_url(candidate) if candidate is not None else None
+        if candidate is None or fixed is None:
+            self._correct(listing.row, "website", site, "", "not a web address; left empty")
+            return ""
+        if url_problem(candidate) is not None:
+            candidate = fixed
+            note = "; ".join(filter(None, [note, "percent-encoded the characters a web address "
+                                                 "can't hold as they are"]))
+        if note:
+            self._correct(listing.row, "website", site, candidate, note)
+        return candidate
 
     def county(self, listing: _Listing, state: str) -> str:
         county = re.sub(r"\s+county$", "", listing.get("county"), flags=re.IGNORECASE)
