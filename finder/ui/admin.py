@@ -31,7 +31,8 @@ def _configured_password() -> str:
         secret = ""
     # A value of only spaces counts as unset (issue 17): fall through to the next source.
     secret = str(secret or "")
-    return secret if secret.strip() else os.environ.get(PASSWORD_ENV, "")
+    value = secret if secret.strip() else os.environ.get(PASSWORD_ENV, "")
+    return value if value.strip() else ""
 
 
 def admin_enabled() -> bool:
