@@ -23,7 +23,6 @@ or :class:`~finder.errors.GeocodeNotFound`, each with a ``user_message``.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import hmac
@@ -32,7 +31,6 @@ import logging
 import math
 import os
 import re
-import tempfile
 import threading
 import time
 import unicodedata
@@ -271,17 +269,16 @@ class GeocodeCache:
             return len(self._load())
 
     def _write(self, entries: dict[str, dict[str, Any] | None]) -> None:
+        from finder.store.atomic import PRIVATE_MODE, atomic_write
+
+        data = json.dumps({"version": self.FORMAT, "entries": entries}, separators=(",", ":"))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".geocode-", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"version": self.FORMAT, "entries": entries}, fh, separators=(",", ":"))
-            os.replace(tmp, self.path)
+            # Owner only, as mkstemp made it before: what people typed, if keyed by HMAC.
+            atomic_write(self.path, data.encode("utf-8"), mode=PRIVATE_MODE)
         except OSError as err:
             # A read-only disk costs repeat lookups, not the search itself.
             log.warning("could not write geocode cache %s: %s", self.path, err.strerror)
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
 
 
 # -- Nominatim through geopy ----------------------------------------------------

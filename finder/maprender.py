@@ -24,8 +24,6 @@ import hashlib
 import html
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -689,15 +687,9 @@ def write_program_table(table: ProgramTable, folder: Path, *, keep: int = 4) -> 
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / table.file_name
     if not target.exists():
-        handle, temporary = tempfile.mkstemp(prefix=".programs-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(table.script)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        from finder.store.atomic import atomic_write
+
+        atomic_write(target, table.script.encode("utf-8"))
     tables = sorted(folder.glob("programs-*.js"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in tables[keep:]:
         if old != target:

@@ -1181,11 +1181,11 @@ def write_csv(rows: Sequence[dict[str, str]], path_or_file: Path | str | IO[str]
         return
     # The one atomic write (temporary file, fsync, rename), which also makes
     # the file 0644 like every published file: mkstemp alone gives 0600.
-    from finder.publish import _atomic_write
+    from finder.store.atomic import atomic_write
 
     buffer = io.StringIO(newline="")
     _write_rows(rows, buffer)
-    _atomic_write(Path(path_or_file), buffer.getvalue().encode("utf-8"))
+    atomic_write(Path(path_or_file), buffer.getvalue().encode("utf-8"))
 
 
 def dataset_meta(result: ImportResult, file_name: str) -> dict[str, Any]:
@@ -1232,10 +1232,10 @@ def write_meta_file(meta: dict[str, Any], path: Path | str) -> None:
     path : Path or str
         Where to write, e.g. ``data/providers.meta.json``.
     """
-    from finder.publish import _atomic_write
+    from finder.store.atomic import atomic_write
 
     text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
-    _atomic_write(Path(path), text.encode("utf-8"))
+    atomic_write(Path(path), text.encode("utf-8"))
 
 
 def _write_rows(rows: Sequence[dict[str, str]], out: IO[str]) -> None:

@@ -24,12 +24,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from finder.model import Program
+from finder.store.atomic import atomic_write
 
 __all__ = [
     "GEO_FORMATS",
@@ -109,23 +109,9 @@ def write_geo(programs: Sequence[Program], path: str | Path, fmt: str) -> Path:
     """
     if fmt not in GEO_FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(GEO_FORMATS)}, got {fmt!r}")
-    driver, suffix = GEO_FORMATS[fmt]
     target = Path(path)
-    frame = programs_for_gis(programs)
-    folder = target.parent if str(target.parent) else Path(".")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=folder)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        # GDAL will not write a GeoPackage over an empty file it did not make.
-        temp.unlink()
-        options = {"layer": LAYER_NAME} if fmt == "gpkg" else {}
-        frame.to_file(temp, driver=driver, engine="pyogrio", **options)
-        os.chmod(temp, 0o644)  # mkstemp makes 0600; others may read exports
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    # The one atomic write (finder.store.atomic): 0644, others may read exports.
+    atomic_write(target, to_geo_bytes(programs, fmt))
     return target
 
 
@@ -141,8 +127,15 @@ def to_geo_bytes(programs: Sequence[Program], fmt: str) -> bytes:
     -------
     bytes
     """
+    if fmt not in GEO_FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(GEO_FORMATS)}, got {fmt!r}")
+    driver, suffix = GEO_FORMATS[fmt]
+    frame = programs_for_gis(programs)
+    options = {"layer": LAYER_NAME} if fmt == "gpkg" else {}
+    # GDAL writes to a path, so it writes into a private folder of its own.
     with tempfile.TemporaryDirectory(prefix="finder-geo-") as folder:
-        path = write_geo(programs, Path(folder) / f"programs{GEO_FORMATS[fmt][1]}", fmt)
+        path = Path(folder) / f"programs{suffix}"
+        frame.to_file(path, driver=driver, engine="pyogrio", **options)
         return path.read_bytes()
 
 

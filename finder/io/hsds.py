@@ -32,7 +32,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -59,6 +58,7 @@ from finder.model import (
 from finder.provenance import is_sample_program
 from finder.schedule import DAY_MINUTES, ScheduleError, weekly_schedule
 from finder.schema import COLUMN_NAMES, COLUMNS, MA_COUNTIES, canonical
+from finder.store.atomic import atomic_write
 
 __all__ = [
     "HSDS_TABLES",
@@ -605,15 +605,7 @@ def write_hsds(
         if target.is_dir():
             raise DataError(f"{target} is a folder", user_message=f"{target} is a folder, not a ZIP file.")
         data = hsds_zip_bytes(programs, title)
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.chmod(temp, 0o644)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        atomic_write(parent / target.name, data)
         return target
     if target.exists() and not target.is_dir():
         raise DataError(f"{target} is a file",
