@@ -26,6 +26,8 @@ RENDERING = {
 SAFE_CALLS = {
     "md", "html", "md_link", "html_link", "len", "int", "round", "count", "max", "min",
     "_accepting_text", "_freshness", "_table_html", "_tel", "_time_label", "_banner_html",
+    "_table",  # review.py: every cell through safe.html
+    "md_text",  # update.py: the thank-you constants
 }
 #: Reviewed: constants of ours, numbers, or strings assembled only from md()/safe parts.
 REVIEWED = {
@@ -35,7 +37,9 @@ REVIEWED = {
     "pages", "n", "more", "q",  # numbers, and the fixed CALL_SCRIPT questions
     "advice", "source", "directions", "badges", "where", "table", "label", "disclosure",
     "done",  # the admin's success message, built with md() when publishing
-    "contact", "details",  # lists of md()/md_link() parts, in find.py and program.py
+    "contact", "details", "phones",  # lists of md()/md_link() parts (find, program, review)
+    "s.id", "times", "_PAGE", "i", "line",  # review.py: ids and counts; CALL_SCRIPT lines
+    "EMAIL_HELP", "FORM_INTRO",  # update.py constants
 }
 
 
