@@ -235,13 +235,6 @@ def test_near_service_down_gives_the_user_message(run, fake_geocode):
     assert GeocodeUnavailable.default_user_message in err
 
 
-def test_near_without_a_geocoder_module_says_so(run, monkeypatch):
-    monkeypatch.setitem(sys.modules, "finder.geocode", None)  # import fails
-    code, _, err = run("--near", "Cambridge")
-    assert code == 2
-    assert "use --lat and --lon" in err
-
-
 # --- finder bench (a tiny size; timings are never asserted) -------------------------------
 
 

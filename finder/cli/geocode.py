@@ -13,10 +13,10 @@ from dataclasses import replace
 
 import click
 
+from finder.cli._common import echo
 from finder.config import Settings
 from finder.errors import GeocodeError, GeocodeNotFound, GeocodeUnavailable
 from finder.geocode import build_locator
-from finder.terminal import echo
 
 __all__ = ["geocode_command"]
 

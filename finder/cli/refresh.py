@@ -2,55 +2,29 @@
 
 Exit codes follow ``finder validate``: 0 success (published, or nothing to
 do), 1 rows have errors, the admin declined, or publishing was refused, 2 the
-file cannot be used at all. Registered on the ``finder`` group at the bottom
-of ``finder/cli.py``; this module does not import it.
+file cannot be used at all. They work on the configured store (the data
+folder, or PostgreSQL with FINDER_DATABASE_URL), or on ``--data-dir``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from finder.cli._common import DATA_DIR_HELP, echo, echo_json, settings, store
 from finder.config import Settings
 from finder.errors import FinderError, PublishError
-from finder.publish import Version, history, rollback
 from finder.refresh import Locator, RefreshPlan, prepare_refresh, publish_plan
-from finder.terminal import echo
+from finder.store import Version
 
 __all__ = ["history_command", "refresh_command", "rollback_command"]
 
-_DATA_DIR_HELP = "Data folder with the live providers.csv. Default: FINDER_DATA_DIR, or ./data."
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ValueError as err:
-        raise click.UsageError(str(err)) from err
-
-
-def _data_dir(option: Path | None, settings: Settings) -> Path:
-    folder = option if option is not None else settings.data_dir
-    if not folder.is_dir():
-        echo(f"The data folder {folder} does not exist. Check --data-dir or FINDER_DATA_DIR.",
-                   err=True)
-        sys.exit(2)
-    return folder
-
-
-def _echo_json(payload: object) -> None:
-    echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
-
-
 def _locator(settings: Settings) -> tuple[Locator | None, str]:
-    try:
-        from finder.geocode import build_locator
-    except ImportError:
-        return None, "Geocoding is not available in this version; rows without coordinates stay so."
+    from finder.geocode import build_locator
+
     try:
         return build_locator(settings), ""
     except FinderError as err:
@@ -74,7 +48,7 @@ def _progress(done: int, total: int) -> None:
               help="Publish the valid rows and leave out the rows with errors.")
 @click.option("--yes", "-y", is_flag=True, help="Publish without asking.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help=_DATA_DIR_HELP)
+              help=DATA_DIR_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--max-mb", type=float, default=None,
@@ -99,17 +73,17 @@ def refresh_command(
     for confirmation unless --yes is given; the previous version stays in the
     history and can be restored with `finder rollback`.
     """
-    settings = _settings()
-    folder = _data_dir(data_dir, settings)
-    max_bytes = int((max_mb if max_mb is not None else settings.upload_max_mb) * 1_048_576)
-    locator, locator_note = (None, "") if no_geocode else _locator(settings)
+    cfg = settings()
+    live_store = store(cfg, data_dir)
+    max_bytes = int(max_mb * 1_048_576) if max_mb is not None else cfg.upload_max_bytes
+    locator, locator_note = (None, "") if no_geocode else _locator(cfg)
     plan = prepare_refresh(
         path,
-        data_dir=folder,
+        store=live_store,
         merge=merge,
         valid_rows_only=valid_rows_only,
         max_bytes=max_bytes,
-        max_rows=settings.upload_max_rows,
+        max_rows=cfg.upload_max_rows,
         locator=locator,
         progress=_progress if fmt == "text" else None,
         as_of=as_of.date() if as_of else None,
@@ -133,7 +107,7 @@ def refresh_command(
                 echo(f"Published {published.version} ({published.sha256[:12]}): "
                            f"{published.summary}")
     if fmt == "json":
-        _echo_json({**plan.as_dict(), "published": published.as_dict() if published else None})
+        echo_json({**plan.as_dict(), "published": published.as_dict() if published else None})
     sys.exit(code)
 
 
@@ -159,19 +133,19 @@ def _decide(plan: RefreshPlan, *, yes: bool, fmt: str) -> int | None:
 
 @click.command("history")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help=_DATA_DIR_HELP)
+              help=DATA_DIR_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def history_command(data_dir: Path | None, fmt: str) -> None:
     """List the published versions of the dataset, newest first."""
-    folder = _data_dir(data_dir, _settings())
+    live_store = store(settings(), data_dir)
     try:
-        versions = history(folder)
+        versions = live_store.history()
     except PublishError as err:
         echo(err.user_message, err=True)
         sys.exit(2)
     if fmt == "json":
-        _echo_json([v.as_dict() for v in versions])
+        echo_json([v.as_dict() for v in versions])
         return
     if not versions:
         echo("No versions yet: the history starts with the first `finder refresh`.")
@@ -189,10 +163,10 @@ def history_command(data_dir: Path | None, fmt: str) -> None:
 @click.argument("version")
 @click.option("--yes", "-y", is_flag=True, help="Restore without asking.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help=_DATA_DIR_HELP)
+              help=DATA_DIR_HELP)
 def rollback_command(version: str, yes: bool, data_dir: Path | None) -> None:
     """Make VERSION (from `finder history`) the live dataset again, byte for byte."""
-    folder = _data_dir(data_dir, _settings())
+    live_store = store(settings(), data_dir)
     if not yes:
         try:
             confirmed = click.confirm(f"Restore {version} as the live dataset?", default=False,
@@ -203,7 +177,7 @@ def rollback_command(version: str, yes: bool, data_dir: Path | None) -> None:
             echo("Not restored; the live data is unchanged.")
             sys.exit(1)
     try:
-        restored = rollback(folder, version)
+        restored = live_store.rollback(version)
     except PublishError as err:
         echo(err.user_message, err=True)
         sys.exit(1)

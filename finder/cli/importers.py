@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from finder.cli._common import echo
 from finder.errors import DataError
 from finder.importers.findtreatment import (
     dataset_meta,
@@ -26,7 +27,6 @@ from finder.importers.findtreatment import (
     write_meta_file,
 )
 from finder.load import load_programs
-from finder.terminal import echo
 
 __all__ = ["import_"]
 

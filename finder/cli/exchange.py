@@ -3,7 +3,7 @@
 Exit codes follow the rest of the CLI: 0 success, 1 the output was written but
 has problems (an import whose rows fail validation or were skipped), 2 the
 input cannot be used (bad option, unreadable data or package, unwritable
-output). Registered in ``finder/cli.py``; this module does not import it.
+output). Registered in ``finder/cli/__init__.py``.
 """
 
 from __future__ import annotations
@@ -13,23 +13,28 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
+from finder.cli._common import echo, fail, live_programs, settings, vocabulary
 from finder.errors import DataError, FinderError
-from finder.model import LANGUAGES, Attendance, Insurance, LatLon, LevelOfCare, Population, Service
+from finder.model import (
+    LANGUAGES,
+    Attendance,
+    Insurance,
+    LatLon,
+    LevelOfCare,
+    Population,
+    Program,
+    Service,
+)
 from finder.schedule import PartOfDay
-from finder.terminal import echo
+from finder.store import DEFAULT_TITLE
 
 __all__ = ["coverage_command", "export_command", "import_hsds_command"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _fail(message: str) -> NoReturn:
-    echo(message, err=True)
-    sys.exit(2)
 
 
 def _filter_options(function: _F) -> _F:
@@ -64,13 +69,12 @@ def _filter_options(function: _F) -> _F:
 def _filters(options: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Build the filters as a ``SearchQuery``; exit 2 with a "did you mean" on a typo."""
     from finder.search import SearchQuery
-    from finder.search_cli import _vocabulary
 
-    plans = _vocabulary(options["insurance"], [str(i) for i in Insurance], "payment option")
-    languages = _vocabulary(options["language"], LANGUAGES, "language")
-    services = _vocabulary(options["service"], [str(s) for s in Service], "service")
-    populations = _vocabulary(options["population"], [str(p) for p in Population], "population")
-    levels = _vocabulary(options["level_of_care"], [str(v) for v in LevelOfCare], "level of care")
+    plans = vocabulary(options["insurance"], [str(i) for i in Insurance], "payment option")
+    languages = vocabulary(options["language"], LANGUAGES, "language")
+    services = vocabulary(options["service"], [str(s) for s in Service], "service")
+    populations = vocabulary(options["population"], [str(p) for p in Population], "population")
+    levels = vocabulary(options["level_of_care"], [str(v) for v in LevelOfCare], "level of care")
     try:
         return SearchQuery(
             origin=LatLon(42.3601, -71.0589),
@@ -87,23 +91,19 @@ def _filters(options: dict[str, Any]):  # type: ignore[no-untyped-def]
             accepting_new_clients=options["accepting_new_clients"],
         )
     except FinderError as err:
-        _fail(err.user_message)
+        fail(err.user_message)
 
 
-def _programs(data_path: Path | None):  # type: ignore[no-untyped-def]
-    """Load the programs to use; exit 2 when the file cannot be used."""
-    from finder.load import load_programs
-    from finder.search_cli import _settings
-
-    path = data_path or _settings().providers_path
-    loaded = load_programs(path)
+def _programs(data_path: Path | None) -> tuple[list[Program], str, dict[str, Any]]:
+    """Load the programs to use, how to name them and their metadata; exit 2 when unusable."""
+    loaded, meta, path = live_programs(settings(), data_path)
     report = loaded.report
     if report.file_error is not None:
-        _fail(report.to_text(str(path)))
+        fail(report.to_text(str(path)))
     if report.errors:
         echo(f"note: {len(report.errors)} problem(s) in {path}; rows with errors were left out "
              f"(run 'finder validate {path}' for details).", err=True)
-    return loaded.programs, path
+    return loaded.programs, path, meta
 
 
 def _data_option(function: _F) -> _F:
@@ -120,7 +120,7 @@ def _write_text(text: str, output: Path | None) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as err:
-        _fail(f"{output}: cannot be written ({err.strerror}).")
+        fail(f"{output}: cannot be written ({err.strerror}).")
 
 
 def _coverage_table(result) -> str:  # type: ignore[no-untyped-def]
@@ -164,7 +164,7 @@ def coverage_command(radius_miles: float, data_path: Path | None, fmt: str,
 
     schedule_confirmed = bool(options.pop("schedule_confirmed", False))
     filters = _filters(options)
-    programs, _path = _programs(data_path)
+    programs, _path, _meta = _programs(data_path)
     result = coverage(programs, filters, radius_miles=radius_miles,
                       schedule_confirmed=schedule_confirmed)
     if fmt == "json":
@@ -190,27 +190,25 @@ def export_command(fmt: str, output: Path, data_path: Path | None) -> None:
     """Export every program as HSDS, GeoJSON or GeoPackage. Exit 0 when written, 2 if not."""
     from finder.provenance import is_sample_dataset
 
-    programs, path = _programs(data_path)
+    programs, path, meta = _programs(data_path)
     if not programs:
-        _fail(f"{path} has no valid program to export.")
+        fail(f"{path} has no valid program to export.")
     if is_sample_dataset(programs):
         echo("warning: this is the fictional sample dataset; do not send it to another "
              "directory as real programs.", err=True)
     try:
         if fmt == "hsds":
             from finder.io.hsds import write_hsds
-            from finder.load import read_meta
 
-            meta = read_meta(path.parent)
-            write_hsds(programs, output, title=str(meta.get("title") or "IOP Finder programs"))
+            write_hsds(programs, output, title=str(meta.get("title") or DEFAULT_TITLE))
         else:
             from finder.io.geo import write_geo
 
             write_geo(programs, output, fmt)
     except DataError as err:
-        _fail(err.user_message)
+        fail(err.user_message)
     except OSError as err:
-        _fail(f"{output}: cannot be written ({err.strerror or err}).")
+        fail(f"{output}: cannot be written ({err.strerror or err}).")
     echo(f"{output}: {len(programs)} programs written as {fmt}.", err=True)
     sys.exit(0)
 
@@ -242,7 +240,7 @@ def import_hsds_command(path: Path, output: Path | None, level_of_care: str | No
     try:
         result = import_hsds(path, level_of_care=level_of_care, source=source)
     except DataError as err:
-        _fail(f"{path}: {err.user_message}")
+        fail(f"{path}: {err.user_message}")
     buffer = io.StringIO()
     write_csv(result.rows, buffer)
     report = load_programs(buffer.getvalue().encode("utf-8")).report
@@ -256,7 +254,7 @@ def import_hsds_command(path: Path, output: Path | None, level_of_care: str | No
         try:
             write_csv(result.rows, output)
         except OSError as err:
-            _fail(f"{output}: cannot be written ({err.strerror}).")
+            fail(f"{output}: cannot be written ({err.strerror}).")
         summary["output"] = str(output)
     else:
         echo(buffer.getvalue(), nl=False)

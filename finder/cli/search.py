@@ -2,8 +2,7 @@
 
 Exit codes follow the rest of the CLI: 0 success, 1 nothing matched, 2 the
 input cannot be used (bad option, unreadable data file, place not found).
-Registered on the ``finder`` group at the bottom of ``finder/cli.py``; this
-module does not import ``finder.cli``.
+Registered in ``finder/cli/__init__.py``.
 """
 
 from __future__ import annotations
@@ -15,10 +14,11 @@ import logging
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
+from finder.cli._common import echo, fail, live_programs, settings, vocabulary
 from finder.config import Settings
 from finder.errors import FinderError, GeocodeError, GeocodeNotFound, OutsideMassachusetts
 from finder.model import (
@@ -32,7 +32,6 @@ from finder.model import (
     Service,
 )
 from finder.schedule import PartOfDay
-from finder.schema import canonical, suggest
 from finder.search import (
     RADIUS_CHOICES,
     Catalog,
@@ -42,50 +41,22 @@ from finder.search import (
     describe,
     search,
 )
-from finder.terminal import echo
 
 __all__ = ["bench_command", "search_command", "write_csv"]
 
 log = logging.getLogger(__name__)
 
-def _fail(message: str) -> NoReturn:
-    echo(message, err=True)
-    sys.exit(2)
-
-
-def _vocabulary(values: Iterable[str], choices: Sequence[str], what: str) -> list[str]:
-    """Map what was typed to vocabulary spellings, or exit 2 with a "did you mean"."""
-    found = []
-    for value in values:
-        name = canonical(value, choices)
-        if name is None:
-            hint = suggest(value, choices)
-            tip = f" Did you mean '{hint}'?" if hint else ""
-            _fail(f"'{value}' is not a {what} we know.{tip} Choose from: {', '.join(choices)}.")
-        found.append(name)
-    return found
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ValueError as err:
-        _fail(str(err))
-
-
 def _locate(text: str, settings: Settings, offline: bool) -> tuple[LatLon, str]:
     """Geocode ``--near`` text; exit 2 with the user message when that fails."""
-    try:
-        from finder.geocode import build_locator
-    except ImportError:
-        _fail("Looking up places (--near) is not available in this version; use --lat and --lon.")
+    from finder.geocode import build_locator
+
     if offline:
         settings = dataclasses.replace(settings, geocoder="off")
     try:
         place = build_locator(settings).locate(text)
     except OutsideMassachusetts as err:
         if err.nearby is None:
-            _fail(err.user_message)
+            fail(err.user_message)
         from finder.gazetteer import ELSEWHERE
 
         # Near the border: say so, then list the Massachusetts programs nearest to it.
@@ -93,9 +64,9 @@ def _locate(text: str, settings: Settings, offline: bool) -> tuple[LatLon, str]:
         place = err.nearby
     except GeocodeNotFound as err:
         tips = f" Did you mean: {', '.join(err.suggestions)}?" if err.suggestions else ""
-        _fail(err.user_message + tips)
+        fail(err.user_message + tips)
     except GeocodeError as err:
-        _fail(err.user_message)
+        fail(err.user_message)
     log.debug("located --near text at %s (%s)", place.latlon, place.precision)
     if place.note:
         echo(place.note, err=True)
@@ -125,12 +96,11 @@ def write_csv(matches: Sequence[Match], stream: io.TextIOBase | Any, *, search: 
     stream.write(to_csv(export_rows(matches), ExportMeta(search=search, data_source=data_source)))
 
 
-def _data_source(path: Path, programs: Sequence[Program]) -> str:
+def _data_source(meta: dict[str, Any], programs: Sequence[Program]) -> str:
     """Say where the programs come from, e.g. "SAMHSA, FindTreatment.gov, data as of 2025-08-19"."""
-    from finder.load import read_meta
     from finder.provenance import dataset_source
 
-    return dataset_source(programs, read_meta(path.parent)).line()
+    return dataset_source(programs, meta).line()
 
 
 #: What to ask a program that has not published its session times.
@@ -220,26 +190,23 @@ def search_command(
     fmt: str,
 ) -> None:
     """Find programs near a place. Exit 0 with results, 1 if none, 2 on bad input."""
-    # The live dataset is validated once per version (finder.validated), so an
-    # unchanged one needs neither pandas nor the validation again.
-    from finder.validated import load_validated
-
+    # The live dataset is validated once per version (finder.validated, through
+    # the store), so an unchanged one needs neither pandas nor the validation again.
     if near and (lat is not None or lon is not None):
-        _fail("Give either --near or --lat/--lon, not both.")
+        fail("Give either --near or --lat/--lon, not both.")
     if not near and (lat is None or lon is None):
-        _fail("Say where to search from: --near TEXT, or both --lat and --lon.")
-    settings = _settings()
-    plans = _vocabulary(insurance, [str(i) for i in Insurance], "payment option")
-    languages = _vocabulary(language, LANGUAGES, "language")
-    services = _vocabulary(service, [str(s) for s in Service], "service")
-    populations = _vocabulary(population, [str(p) for p in Population], "population")
-    levels = _vocabulary(level_of_care, [str(v) for v in LevelOfCare], "level of care")
+        fail("Say where to search from: --near TEXT, or both --lat and --lon.")
+    cfg = settings()
+    plans = vocabulary(insurance, [str(i) for i in Insurance], "payment option")
+    languages = vocabulary(language, LANGUAGES, "language")
+    services = vocabulary(service, [str(s) for s in Service], "service")
+    populations = vocabulary(population, [str(p) for p in Population], "population")
+    levels = vocabulary(level_of_care, [str(v) for v in LevelOfCare], "level of care")
 
-    path = data_path or settings.providers_path
-    loaded = load_validated(path)
+    loaded, meta, path = live_programs(cfg, data_path)
     report = loaded.report
     if report.file_error is not None:
-        _fail(report.to_text(str(path)))
+        fail(report.to_text(str(path)))
     if report.errors:
         echo(
             f"note: {len(report.errors)} problem(s) in {path}; rows with errors were skipped "
@@ -251,7 +218,7 @@ def search_command(
     if lat is not None and lon is not None:
         origin, label = LatLon(lat, lon), f"{lat:.4f}, {lon:.4f}"
     else:
-        origin, label = _locate(near or "", settings, offline)
+        origin, label = _locate(near or "", cfg, offline)
     try:
         query = SearchQuery(
             origin=origin,
@@ -270,7 +237,7 @@ def search_command(
             sort=SortOrder(sort),
         )
     except FinderError as err:  # a QueryError: bad availability, radius...
-        _fail(err.user_message)
+        fail(err.user_message)
     result = search(catalog, query)
     sentence = describe(query)
 
@@ -288,7 +255,7 @@ def search_command(
         echo(json.dumps(payload, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         out = io.StringIO()
-        write_csv(result.matches, out, search=sentence, data_source=_data_source(path, loaded.programs))
+        write_csv(result.matches, out, search=sentence, data_source=_data_source(meta, loaded.programs))
         echo(out.getvalue(), nl=False)
         if result.unknown_schedule_hidden:
             n = result.unknown_schedule_hidden
@@ -324,9 +291,9 @@ def _sizes(values: Iterable[str]) -> list[int | str]:
             try:
                 size = int(float(item))
             except ValueError:
-                _fail(f"--sizes takes numbers or 'real', got {item!r}")
+                fail(f"--sizes takes numbers or 'real', got {item!r}")
             if size < 1:
-                _fail(f"--sizes must be at least 1, got {size}")
+                fail(f"--sizes must be at least 1, got {size}")
             sizes.append(size)
     return sizes
 
