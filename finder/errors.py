@@ -21,7 +21,48 @@ __all__ = [
     "GeocodeUnavailable",
     "OutsideMassachusetts",
     "PublishError",
+    "Say",
 ]
+
+
+class Say(str):
+    """A sentence for a person, kept with the template and values it was made from.
+
+    It is the English text (a ``str``, so logs, tests and the CLI read it as
+    before), and ``finder.labels`` can say it again in another locale: it
+    looks each template up in the catalog and fills in the values, which are
+    data (a ZIP code, a town, what was typed) and stay as they are.
+
+    Parameters
+    ----------
+    template : str
+        English with ``{name}`` fields; extracted into the catalogs.
+    **params : object
+        The values; another ``Say`` is translated in turn.
+
+    Examples
+    --------
+    >>> Say("Did you mean {place}?", place="Worcester")
+    'Did you mean Worcester?'
+    """
+
+    parts: tuple[tuple[str, dict[str, object]], ...]
+
+    def __new__(cls, template: str = "", /, **params: object) -> Say:  # noqa: D102
+        made = super().__new__(cls, template.format(**params) if params else template)
+        made.parts = ((template, params),) if template else ()
+        return made
+
+    @classmethod
+    def joined(cls, *pieces: str) -> Say:
+        """Join sentences with a space, keeping each one's template (empty pieces are skipped)."""
+        kept = [p for p in pieces if p]
+        made = str.__new__(cls, " ".join(kept))
+        made.parts = tuple(
+            part for p in kept
+            for part in (p.parts if isinstance(p, Say) else ((str(p), {}),))
+        )
+        return made
 
 
 class FinderError(Exception):

@@ -55,9 +55,9 @@ from finder.schedule import (
     Fit,
     PartOfDay,
     ScheduleError,
+    Session,
     fit_availability,
     schedule_in_words,
-    sessions_in_words,
     try_weekly_schedule,
     weekly_schedule,
 )
@@ -77,6 +77,7 @@ __all__ = [
     "Matches",
     "PartOfDay",
     "QueryError",
+    "Reason",
     "SearchQuery",
     "SearchResult",
     "SortOrder",
@@ -586,6 +587,43 @@ class Catalog:
 # --- Results -----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a program matched, as a code with its facts: no words (``finder.labels`` words it).
+
+    Parameters
+    ----------
+    code : str
+        One of ``takes``, ``takes_private``, ``no_schedule``, ``part_sessions``,
+        ``fits_all``, ``fits_some``, ``soap_counts``, ``level``, ``offers``,
+        ``serves``, ``speaks``, ``attend_both``, ``attend_telehealth``,
+        ``attend_in_person``, ``accepting``.
+    values : tuple of str
+        Vocabulary values (plans, services, populations, languages, a level),
+        as the enums spell them.
+    sessions : tuple of Session
+        The sessions meant (``part_sessions``, ``fits_some``).
+    part : str
+        The part of the day (``part_sessions``), a ``PartOfDay`` value.
+    """
+
+    code: str
+    values: tuple[str, ...] = ()
+    sessions: tuple[Session, ...] = ()
+    part: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form: the code, values, part and sessions as minutes of the week."""
+        data: dict[str, Any] = {"code": self.code}
+        if self.values:
+            data["values"] = [str(v) for v in self.values]
+        if self.part:
+            data["part"] = str(self.part)
+        if self.sessions:
+            data["sessions"] = [[s.start, s.end] for s in self.sessions]
+        return data
+
+
 @dataclass(frozen=True, slots=True, init=False)
 class Match:
     """One program in the results, with why it matched.
@@ -602,9 +640,9 @@ class Match:
     fit_hours : float
         Weekly session hours inside the availability (all session hours when
         the query has none; 0 when the schedule is not listed).
-    reasons : tuple of str
-        Why it matched, e.g. ``"takes MassHealth"``,
-        ``"evening sessions Mon, Wed, Thu 6:00–9:00 PM"``.
+    reasons : tuple of Reason
+        Why it matched, as codes with their facts, e.g. ``Reason("takes",
+        ("MassHealth",))``; ``finder.labels`` words them in a locale.
     plan_notes : tuple of str
         Caveats about payment, e.g. ``"Harvard Pilgrim: call to confirm your plan"``.
     schedule_text : str
@@ -615,7 +653,7 @@ class Match:
     distance_miles: float
     fit: Fit | None
     fit_hours: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     plan_notes: tuple[str, ...]
     schedule_text: str
 
@@ -627,7 +665,7 @@ class Match:
         distance_miles: float,
         fit: Fit | None,
         fit_hours: float,
-        reasons: tuple[str, ...],
+        reasons: tuple[Reason, ...],
         plan_notes: tuple[str, ...],
         schedule_text: str,
     ) -> None:
@@ -665,7 +703,7 @@ class Match:
             "schedule_text": self.schedule_text,
             "fit": str(self.fit) if self.fit else None,
             "fit_hours": round(self.fit_hours, 2),
-            "reasons": list(self.reasons),
+            "reasons": [r.as_dict() for r in self.reasons],
             "plan_notes": list(self.plan_notes),
             "attendance": str(p.attendance) if p.attendance else None,
             "services": [str(s) for s in p.services],
@@ -1267,7 +1305,7 @@ def _members(mask: int, vocabulary: Sequence[str]) -> list[str]:
 
 
 #: Reasons already worded, shared across queries: (filters, attributes, schedule) -> words.
-_WORDING: dict[tuple[Any, ...], tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]] = {}
+_WORDING: dict[tuple[Any, ...], tuple[Fit | None, tuple[Reason, ...], tuple[str, ...], str]] = {}
 _WORDING_MAX = 65_536
 
 
@@ -1282,7 +1320,7 @@ class _Explainer:
         self.catalog = catalog
         self.query = query
         self.fits = fits
-        self.memo: dict[tuple[int, ...], tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]] = {}
+        self.memo: dict[tuple[int, ...], tuple[Fit | None, tuple[Reason, ...], tuple[str, ...], str]] = {}
         # What the wording depends on, besides the program's attributes: the
         # filters, not the place or the order.
         self.filters = (
@@ -1293,7 +1331,7 @@ class _Explainer:
 
     def __call__(
         self, key: tuple[int, ...]
-    ) -> tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]:
+    ) -> tuple[Fit | None, tuple[Reason, ...], tuple[str, ...], str]:
         found = self.memo.get(key)
         if found is None:
             # Shared by every query with the same filters (a rerun, the next
@@ -1313,9 +1351,9 @@ class _Explainer:
     def _explain(
         self, plans: int, level: int, services: int, populations: int,
         languages: int, attendance: int, code: int,
-    ) -> tuple[Fit | None, tuple[str, ...], tuple[str, ...], str]:
+    ) -> tuple[Fit | None, tuple[Reason, ...], tuple[str, ...], str]:
         query = self.query
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         notes: list[str] = []
         if query.insurance:
             accepted = set(_members(plans, INSURANCE_BITS))
@@ -1326,68 +1364,60 @@ class _Explainer:
                 and Insurance.PRIVATE in accepted
             ]
             if direct:
-                reasons.append(f"takes {_join(direct)}")
+                reasons.append(Reason("takes", tuple(direct)))
             if via_private:
-                reasons.append(f"takes private insurance, which may include {_join(via_private, 'or')}")
+                reasons.append(Reason("takes_private", tuple(via_private)))
                 notes.extend(f"{plan}: {CONFIRM_PLAN}" for plan in via_private)
         fit: Fit | None = None
         schedule = None
         if code >= 0:
             schedule = try_weekly_schedule(self.catalog._schedules[code])
         if query.filters_schedule and schedule is None:
-            reasons.append(NO_SCHEDULE_REASON)
+            reasons.append(Reason("no_schedule"))
         elif schedule is not None:
             for part in query.sessions:
-                reason = _part_reason(schedule.text, part)
-                if reason:
-                    reasons.append(reason)
+                sessions = schedule.sessions_in(part)
+                if sessions:
+                    reasons.append(Reason("part_sessions", sessions=sessions, part=str(part)))
             if query.available and code in self.fits:
                 fit = self.fits[code][0]
                 reasons.append(_fit_reason(schedule.text, query.available))
         if query.level_of_care:
             (name,) = _members(level, LEVEL_BITS) or ["?"]
             if name == LevelOfCare.SOAP and LevelOfCare.SOAP not in query.level_of_care:
-                reasons.append("SOAP (structured outpatient), which counts as IOP")
+                reasons.append(Reason("soap_counts", (str(name),)))
             else:
-                reasons.append(f"level of care: {name}")
+                reasons.append(Reason("level", (str(name),)))
         if query.services:
-            offered = [_SERVICE_WORDS[s] for s in query.services if s in _members(services, SERVICE_BITS)]
-            reasons.append(f"offers {_join(offered)}")
+            offered = tuple(s for s in query.services if s in _members(services, SERVICE_BITS))
+            reasons.append(Reason("offers", offered))
         if query.populations:
             served = set(_members(populations, POPULATION_BITS))
-            reasons.append(
-                f"serves {_join([_POPULATION_WORDS[p] for p in query.populations if p in served])}"
-            )
+            reasons.append(Reason("serves", tuple(p for p in query.populations if p in served)))
         if query.languages:
             spoken = set(_members(languages, LANGUAGE_BITS))
-            reasons.append(f"offers services in {_join([x for x in query.languages if x in spoken])}")
+            reasons.append(Reason("speaks", tuple(x for x in query.languages if x in spoken)))
         if query.attendance is not None:
             if attendance == _IN_PERSON | _TELEHEALTH:
-                reasons.append("meets in person or by telehealth")
+                reasons.append(Reason("attend_both"))
             elif attendance == _TELEHEALTH:
-                reasons.append("meets by telehealth")
+                reasons.append(Reason("attend_telehealth"))
             else:
-                reasons.append("meets in person")
+                reasons.append(Reason("attend_in_person"))
         if query.accepting_new_clients:
-            reasons.append("accepting new clients")
+            reasons.append(Reason("accepting"))
         text = self.catalog._schedule_text[code] if code >= 0 else "Schedule not listed"
         return fit, tuple(reasons), tuple(notes), text
 
 
 @functools.lru_cache(maxsize=4096)
-def _part_reason(schedule: str, part: PartOfDay) -> str:
-    sessions = weekly_schedule(schedule).sessions_in(part)
-    return f"{part} sessions {sessions_in_words(sessions)}" if sessions else ""
-
-
-@functools.lru_cache(maxsize=4096)
-def _fit_reason(schedule: str, available: str) -> str:
+def _fit_reason(schedule: str, available: str) -> Reason:
     fit, _hours = fit_availability(schedule, available)
     if fit == Fit.FITS:
-        return "every session fits your availability"
+        return Reason("fits_all")
     window = weekly_schedule(available).mask
-    inside = [s for s in weekly_schedule(schedule).sessions if s.mask & ~window == 0]
-    return f"some sessions fit your availability: {sessions_in_words(inside)}"
+    inside = tuple(s for s in weekly_schedule(schedule).sessions if s.mask & ~window == 0)
+    return Reason("fits_some", sessions=inside)
 
 
 def describe(query: SearchQuery) -> str:

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from opening_hours import OpeningHours, State
 
+from finder.labels import labels
 from finder.load import load_programs
 from finder.model import (
     NAMED_COMMERCIAL_PLANS,
@@ -242,12 +243,17 @@ def test_included_unknown_schedule_is_marked_call_to_ask(catalog):
     unknown = {m.program.program_id: m for m in result.matches if not m.schedule_listed}
     assert set(unknown) == {"d", "h"}
     for match in unknown.values():
-        assert "schedule not listed: call to ask" in match.reasons
+        assert "schedule not listed: call to ask" in words(match)
         assert match.schedule_text == "Schedule not listed"
         assert match.fit is None
 
 
 # --- Reasons, plan notes, fit -----------------------------------------------------------
+
+
+def words(match, locale="en"):
+    """The match's reasons in words (the core gives codes; finder.labels words them)."""
+    return tuple(labels(locale).reason(r) for r in match.reasons)
 
 
 def match_of(result: SearchResult, program_id: str):
@@ -258,15 +264,15 @@ def test_private_insurance_matches_named_plan_with_call_to_confirm(catalog):
     result = search(catalog, query(insurance=("Harvard Pilgrim",)))
     b, c = match_of(result, "b"), match_of(result, "c")
     assert b.plan_notes == ("Harvard Pilgrim: call to confirm your plan",)
-    assert "takes private insurance, which may include Harvard Pilgrim" in b.reasons
+    assert "takes private insurance, which may include Harvard Pilgrim" in words(b)
     assert c.plan_notes == ()
-    assert "takes Harvard Pilgrim" in c.reasons
+    assert "takes Harvard Pilgrim" in words(c)
 
 
 def test_plain_choices_have_no_plan_note(catalog):
     result = search(catalog, query(insurance=("MassHealth", "Self-pay")))
     assert all(m.plan_notes == () for m in result.matches)
-    assert match_of(result, "a").reasons == ("takes MassHealth",)
+    assert words(match_of(result, "a")) == ("takes MassHealth",)
 
 
 @pytest.mark.parametrize(
@@ -288,7 +294,7 @@ def test_plain_choices_have_no_plan_note(catalog):
     ],
 )
 def test_reasons(catalog, fields, program_id, reason):
-    assert reason in match_of(search(catalog, query(**fields)), program_id).reasons
+    assert reason in words(match_of(search(catalog, query(**fields)), program_id))
 
 
 def test_friday_night_session_into_saturday_counts_as_weekend():
@@ -298,7 +304,7 @@ def test_friday_night_session_into_saturday_counts_as_weekend():
                 make_program("early", 2.0, schedule="Fr 20:00-24:00")]
     result = search(Catalog.from_programs(programs), query(sessions=("weekend",)))
     assert ids(result) == ["late"]
-    assert "weekend sessions Fri 10:00 PM–2:00 AM" in result.matches[0].reasons
+    assert "weekend sessions Fri 10:00 PM–2:00 AM" in words(result.matches[0])
 
 
 def test_no_filters_no_reasons(catalog):
