@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from apphelpers import copy_sample_data
@@ -17,7 +18,7 @@ from apphelpers import copy_sample_data
 from finder.config import Settings
 from finder.errors import PublishError
 from finder.load import load_programs
-from finder.publish import history
+from finder.store import open_store
 from finder.submissions import (
     AlreadyReviewed,
     CorrectionError,
@@ -28,7 +29,6 @@ from finder.submissions import (
     check_correction,
     tracks_from_spec,
 )
-from finder.submissions.db import SQLITE_NAME
 
 TODAY = dt.date(2026, 11, 30)
 EVENING = [{"days": ["Mo", "We"], "start": "18:00", "end": "21:00"}]
@@ -50,24 +50,29 @@ def backend(request, tmp_path) -> Settings:
 
 
 def _seed(settings: Settings) -> None:
-    """Publish the sample as the first version, so each publish after it adds exactly one."""
-    from finder.publish import publish
-
-    publish(settings.data_dir, settings.providers_path.read_bytes(), source="sample data")
+    """Publish the sample into the store (data folder or PostgreSQL) as its live version."""
+    data = (settings.data_dir / "providers.csv").read_bytes()
+    open_store(settings).publish(data, source="sample data")
 
 
 def _live_sha(settings: Settings) -> str:
-    return hashlib.sha256(settings.providers_path.read_bytes()).hexdigest()
+    return hashlib.sha256(open_store(settings).live().data).hexdigest()
+
+
+def _live_programs(settings: Settings):
+    return load_programs(open_store(settings).live().data).programs
+
+
+def history(settings: Settings):
+    return open_store(settings).history()
 
 
 def _program(settings: Settings, program_id: str):
-    return next(p for p in load_programs(settings.providers_path).programs
-                if p.program_id == program_id)
+    return next(p for p in _live_programs(settings) if p.program_id == program_id)
 
 
 def _unscheduled(settings: Settings) -> str:
-    return next(p.program_id for p in load_programs(settings.providers_path).programs
-                if not p.schedule)
+    return next(p.program_id for p in _live_programs(settings) if not p.schedule)
 
 
 def _form(program_id: str, **extra) -> dict:
@@ -148,7 +153,7 @@ def test_a_wrong_email_gets_a_message(backend, email):
 
 def test_a_submission_waits_for_review_and_changes_nothing_live(backend):
     before = _live_sha(backend)
-    versions = len(history(backend.data_dir))
+    versions = len(history(backend))
     program_id = _unscheduled(backend)
     queue = Queue(backend)
     result = queue.submit(_form(program_id), email="cm@example.org", session="s1", today=TODAY)
@@ -159,7 +164,7 @@ def test_a_submission_waits_for_review_and_changes_nothing_live(backend):
     assert pending.has_email
     assert "cm@example.org" not in json.dumps(pending.as_dict())
     assert _live_sha(backend) == before
-    assert len(history(backend.data_dir)) == versions
+    assert len(history(backend)) == versions
 
 
 def test_identical_submissions_are_merged(backend):
@@ -232,10 +237,10 @@ def test_approve_publishes_one_version_naming_the_submission(backend):
     queue = Queue(backend)
     sent = queue.submit(_form(program_id, accepting="waitlist"), email="cm@example.org",
                         session="s", today=TODAY)
-    versions = len(history(backend.data_dir))
+    versions = len(history(backend))
     decision = queue.approve([sent.id], note="called back, confirmed")
     assert decision.version
-    newest = history(backend.data_dir)
+    newest = history(backend)
     assert len(newest) == versions + 1
     assert newest[0].live
     assert f"#{sent.id}" in newest[0].source
@@ -300,19 +305,19 @@ def test_a_remark_alone_is_approved_without_a_new_version(backend):
     queue = Queue(backend)
     sent = queue.submit(_form(program_id, tracks=[], remark="Ask for Dana at intake."),
                         session="s", today=TODAY)
-    versions = len(history(backend.data_dir))
+    versions = len(history(backend))
     decision = queue.approve([sent.id])
     assert decision.version == ""
-    assert len(history(backend.data_dir)) == versions
+    assert len(history(backend)) == versions
 
 
 def test_closed_removes_the_program_after_approval(backend):
     program_id = _unscheduled(backend)
     queue = Queue(backend)
     sent = queue.submit(_form(program_id, tracks=[], closed=True), session="s", today=TODAY)
-    assert any(p.program_id == program_id for p in load_programs(backend.providers_path).programs)
+    assert any(p.program_id == program_id for p in _live_programs(backend))
     queue.approve([sent.id])
-    assert all(p.program_id != program_id for p in load_programs(backend.providers_path).programs)
+    assert all(p.program_id != program_id for p in _live_programs(backend))
 
 
 def test_a_recorded_call_counts_as_reviewed_and_publishes(backend):
@@ -329,8 +334,6 @@ def test_a_recorded_call_counts_as_reviewed_and_publishes(backend):
 
 
 def test_a_publish_that_fails_leaves_the_submission_pending(backend, monkeypatch):
-    from finder.submissions import publishing
-
     program_id = _unscheduled(backend)
     queue = Queue(backend)
     sent = queue.submit(_form(program_id), session="s", today=TODAY)
@@ -338,7 +341,7 @@ def test_a_publish_that_fails_leaves_the_submission_pending(backend, monkeypatch
     def broken(*args, **kwargs):
         raise PublishError("disk full", "The dataset could not be written.")
 
-    monkeypatch.setattr(publishing, "publish", broken)
+    monkeypatch.setattr(queue.store, "publish", broken)
     with pytest.raises(PublishError):
         queue.approve([sent.id])
     assert queue.get(sent.id).status == "pending"
@@ -349,8 +352,11 @@ def test_a_publish_that_fails_leaves_the_submission_pending(backend, monkeypatch
 
 def test_the_default_database_is_an_sqlite_file_in_the_data_folder(tmp_path):
     folder = copy_sample_data(tmp_path / "data")
-    Queue(Settings(data_dir=folder))
-    assert (folder / SQLITE_NAME).is_file()
+    queue = Queue(Settings(data_dir=folder))
+    assert queue.engine.dialect.name == "sqlite"
+    database = Path(queue.engine.url.database)
+    assert database.is_file()
+    assert database.parent == folder.resolve()
 
 
 def test_migrations_ran_and_are_recorded(backend):
@@ -367,7 +373,7 @@ def test_migrations_ran_and_are_recorded(backend):
 
 
 def test_call_list_is_ordered_by_need(backend):
-    programs = load_programs(backend.providers_path).programs
+    programs = _live_programs(backend)
     queue = Queue(backend)
     scheduled = [p for p in programs if p.schedule]
     target = scheduled[0]
@@ -389,7 +395,7 @@ def test_call_list_is_ordered_by_need(backend):
 def test_calllist_csv_guards_spreadsheet_formulas(backend):
     from dataclasses import replace
 
-    programs = load_programs(backend.providers_path).programs
+    programs = _live_programs(backend)
     evil = replace(programs[0], program_name="=HYPERLINK(\"http://evil.example\")")
     text = call_list_csv(call_list([evil], today=TODAY)).decode()
     assert ",=HYPERLINK" not in text

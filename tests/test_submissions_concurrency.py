@@ -20,7 +20,7 @@ from apphelpers import copy_sample_data
 
 from finder.config import Settings
 from finder.load import load_programs
-from finder.publish import history, publish
+from finder.store import open_store
 
 PER_WORKER = 3
 
@@ -56,16 +56,17 @@ def settings(request, tmp_path) -> Settings:
         from pgserver import fresh_database
 
         url = fresh_database(request.getfixturevalue("postgres_url"))
-    publish(folder, (folder / "providers.csv").read_bytes(), source="sample data")
-    return Settings(data_dir=folder, database_url=url)
+    settings = Settings(data_dir=folder, database_url=url)
+    open_store(settings).publish((folder / "providers.csv").read_bytes(), source="sample data")
+    return settings
 
 
 def test_two_processes_submit_and_approve_at_the_same_time(settings, tmp_path):
-    unscheduled = [p.program_id for p in load_programs(settings.providers_path).programs
+    unscheduled = [p.program_id for p in load_programs(open_store(settings).live().data).programs
                    if not p.schedule]
     groups = [unscheduled[:PER_WORKER], unscheduled[PER_WORKER:2 * PER_WORKER]]
     go = tmp_path / "go"
-    before = len(history(settings.data_dir))
+    before = len(open_store(settings).history())
     env = {**os.environ, "FINDER_DATA_DIR": str(settings.data_dir),
            "FINDER_DATABASE_URL": settings.database_url}
     outputs = [tmp_path / f"out{n}.json" for n in range(2)]
@@ -86,12 +87,12 @@ def test_two_processes_submit_and_approve_at_the_same_time(settings, tmp_path):
     assert all(versions)
     assert len(set(versions)) == len(versions)  # one new version per publish
 
-    entries = history(settings.data_dir)
+    entries = open_store(settings).history()
     assert len(entries) == before + len(done)  # exactly one new version per approval
     named = sorted(int(e.source.rsplit("#", 1)[1]) for e in entries if "#" in e.source)
     assert named == sorted(d["id"] for d in done)
 
-    live = {p.program_id: p for p in load_programs(settings.providers_path).programs}
+    live = {p.program_id: p for p in load_programs(open_store(settings).live().data).programs}
     for d in done:  # nothing lost: every approved change is live
         assert live[d["program_id"]].schedule == d["schedule"]
         assert str(live[d["program_id"]].schedule_confirmed_via) == "phone"

@@ -53,11 +53,12 @@ def _queue(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _live_programs(settings: Settings) -> list[Program]:
-    from finder.validated import load_validated
+    from finder.store import open_store
 
-    loaded = load_validated(settings.providers_path)
+    store = open_store(settings)
+    loaded = store.load(max_bytes=settings.upload_max_bytes, max_rows=settings.upload_max_rows)
     if loaded.report.file_error is not None:
-        _fail(loaded.report.to_text(str(settings.providers_path)))
+        _fail(loaded.report.to_text(store.describe()))
     return list(loaded.programs)
 
 

@@ -1,8 +1,9 @@
 """The submissions database: where it is, one engine per URL, migrations on first use.
 
-The default is an SQLite file in the data folder (nothing to install);
-``FINDER_DATABASE_URL`` (``Settings.database_url``) points it at PostgreSQL
-when several app servers share one store. The Alembic migrations ship inside
+The store names the database (``Store.submissions_url``): an SQLite file in
+the data folder with the ``FileStore`` (nothing to install), the same
+PostgreSQL database as the dataset when ``FINDER_DATABASE_URL`` points there
+(several app servers sharing one store). The Alembic migrations ship inside
 this package (``migrations/``) and run the first time a process opens a
 database, under a lock (a file lock next to an SQLite file, an advisory lock
 on PostgreSQL), so two processes starting together don't both create tables.
@@ -18,17 +19,15 @@ import sqlalchemy as sa
 
 from finder.config import Settings
 
-__all__ = ["SQLITE_NAME", "database_url", "engine_for"]
+__all__ = ["database_url", "engine_for", "engine_for_url"]
 
-#: The SQLite file's name inside the data folder.
-SQLITE_NAME = "submissions.sqlite3"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK_KEY = 0x1F0D_0013  # any constant: "finder, issue 13"
 _lock = threading.Lock()
 
 
 def database_url(settings: Settings) -> str:
-    """Return the database URL: ``database_url`` if set, else the SQLite file in the data folder.
+    """Return the submissions database's URL, as the store the settings choose names it.
 
     Parameters
     ----------
@@ -39,9 +38,9 @@ def database_url(settings: Settings) -> str:
     str
         An SQLAlchemy URL.
     """
-    if settings.database_url.strip():
-        return settings.database_url.strip()
-    return f"sqlite:///{(Path(settings.data_dir) / SQLITE_NAME).resolve()}"
+    from finder.store import open_store
+
+    return open_store(settings).submissions_url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -67,7 +66,9 @@ def _engine(url: str) -> sa.Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        from finder.store.sql import engine_url
+
+        engine = sa.create_engine(engine_url(url), pool_pre_ping=True)
     _migrate(engine)
     return engine
 
@@ -109,6 +110,20 @@ def engine_for(settings: Settings) -> sa.Engine:
     -------
     sqlalchemy.Engine
     """
-    url = database_url(settings)
+    return engine_for_url(database_url(settings))
+
+
+def engine_for_url(url: str) -> sa.Engine:
+    """Return the engine for a submissions database URL (see ``engine_for``).
+
+    Parameters
+    ----------
+    url : str
+        An SQLAlchemy URL (``Store.submissions_url``).
+
+    Returns
+    -------
+    sqlalchemy.Engine
+    """
     with _lock:
         return _engine(url)

@@ -2,17 +2,14 @@
 
 ``publish_corrections`` applies corrections to the live rows and sends the
 result through the existing pipeline: ``finder.refresh.prepare_refresh``
-(validate, geocode a changed address, diff) and ``finder.publish.publish``
-(atomic, versioned, under the publish lock). The history entry's source names
+(validate, geocode a changed address, diff) and ``store.publish`` (all or
+nothing, versioned, under the publishers' lock; the data folder or PostgreSQL). The history entry's source names
 the submissions applied.
 
 It is optimistic: it builds the new file from the live file it read, and
 publishes only if the live file is still that one (``expected_live_sha256``);
 if someone published in between, it reads again and re-applies, so two
 approvals at the same time both end up live, each as exactly one version.
-
-TODO(#14): when ``finder/store`` lands, read the live rows from and publish
-through ``store.publish``; this is the only function to change.
 """
 
 from __future__ import annotations
@@ -22,8 +19,9 @@ from dataclasses import dataclass
 
 from finder.config import Settings
 from finder.errors import PublishError
-from finder.publish import PublishResult, csv_rows, publish, rows_to_csv, sha256_hex
 from finder.schedule import weekly_schedule
+from finder.store import PublishResult, Store
+from finder.store.dataset import csv_rows, rows_to_csv
 from finder.submissions.correction import Correction
 
 __all__ = ["Applied", "apply_to_rows", "publish_corrections"]
@@ -111,6 +109,7 @@ def apply_to_rows(rows: list[dict[str, str]], correction: Correction) -> list[di
 
 def publish_corrections(
     settings: Settings,
+    store: Store,
     corrections: Sequence[tuple[int, Correction]],
     *,
     source: str,
@@ -120,7 +119,9 @@ def publish_corrections(
     Parameters
     ----------
     settings : Settings
-        The data folder, the upload limit and the geocoder to use.
+        The upload limit and the geocoder to use.
+    store : Store
+        Where the live dataset is (``finder.store.open_store(settings)``).
     corrections : sequence of (submission id, Correction)
         Applied in order.
     source : str
@@ -137,25 +138,27 @@ def publish_corrections(
         When the result does not validate, a program is gone, or the live
         data keeps changing; the live data is then unchanged.
     """
+    import csv
+    import io
+
     from finder.geocode import build_locator
     from finder.refresh import prepare_refresh
 
-    data_dir = settings.data_dir
     names = ", ".join(f"#{number}" for number, _ in corrections)
     for _attempt in range(_RETRIES):
-        try:
-            live = settings.providers_path.read_bytes()
-        except FileNotFoundError as err:
+        live = store.live()
+        if live is None:
             raise PublishError("no live dataset", "There is no live program list to update yet. "
-                                                  "Publish one on the admin page first.") from err
-        live_sha = sha256_hex(live)
-        rows = csv_rows(live)
-        header = next(iter(live.decode("utf-8-sig").splitlines()), "").split(",")
+                                                  "Publish one on the admin page first.")
+        live_sha = live.sha256
+        rows = csv_rows(live.data)
+        text = live.data.decode("utf-8-sig", errors="replace")
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
         for _number, correction in corrections:
             rows = apply_to_rows(rows, correction)
         new = rows_to_csv(rows, [h.strip() for h in header])
-        max_bytes = max(int(settings.upload_max_mb * 1_048_576), len(new))
-        plan = prepare_refresh(new, data_dir=data_dir, locator=build_locator(settings),
+        max_bytes = max(settings.upload_max_bytes, len(new))
+        plan = prepare_refresh(new, store=store, locator=build_locator(settings),
                                file_name=f"submissions {names}", max_bytes=max_bytes,
                                max_rows=max(settings.upload_max_rows, len(rows)))
         if plan.live_sha256 != live_sha:
@@ -171,8 +174,8 @@ def publish_corrections(
                 f"checks ({problems}). Edit the change, or reject it.",
             )
         try:
-            result = publish(data_dir, plan.output, source=source, summary=summary,
-                             expected_live_sha256=live_sha, max_bytes=max_bytes)
+            result = store.publish(plan.output, source=source, summary=summary,
+                                   expected_live_sha256=live_sha, max_bytes=max_bytes)
         except PublishError as err:
             if str(err) == _LIVE_CHANGED:
                 continue

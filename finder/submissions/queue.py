@@ -32,8 +32,9 @@ import sqlalchemy as sa
 
 from finder.config import Settings
 from finder.errors import FinderError
+from finder.store import Store
 from finder.submissions.correction import Correction, CorrectionError, check_correction, check_email
-from finder.submissions.db import engine_for
+from finder.submissions.db import engine_for_url
 from finder.submissions.models import attempts, submissions
 
 __all__ = [
@@ -144,14 +145,21 @@ class Queue:
     Parameters
     ----------
     settings : Settings
-        The data folder (or ``database_url``) and the limits.
+        The store (data folder or ``database_url``) and the limits.
+    store : Store, optional
+        The store to publish through; by default ``open_store(settings)``.
+        It also names the submissions database (``Store.submissions_url``).
     now : callable, optional
         Returns the current UTC time (tests).
     """
 
-    def __init__(self, settings: Settings, *, now: Callable[[], dt.datetime] = _utc_now) -> None:
+    def __init__(self, settings: Settings, *, store: Store | None = None,
+                 now: Callable[[], dt.datetime] = _utc_now) -> None:
+        from finder.store import open_store
+
         self.settings = settings
-        self.engine = engine_for(settings)
+        self.store = store if store is not None else open_store(settings)
+        self.engine = engine_for_url(self.store.submissions_url)
         self._now = now
 
     # ------------------------------------------------------------------ reading
@@ -323,9 +331,8 @@ class Queue:
                 "Please try again later. Nothing you sent was lost.")
 
     def _live_ids(self) -> set[str]:
-        from finder.validated import load_validated
-
-        loaded = load_validated(self.settings.providers_path)
+        loaded = self.store.load(max_bytes=self.settings.upload_max_bytes,
+                                 max_rows=self.settings.upload_max_rows)
         return {p.program_id for p in loaded.programs}
 
     # ------------------------------------------------------------------ deciding
@@ -419,7 +426,7 @@ class Queue:
         if changing:
             what = "recorded call" if origin == "call" else "approved submission"
             what += "s" if len(items) > 1 else ""
-            applied = publish_corrections(self.settings, changing,
+            applied = publish_corrections(self.settings, self.store, changing,
                                           source=f"IOP Finder review queue: {what} {names}")
             summary = applied.summary
             if applied.result is not None:
