@@ -25,6 +25,14 @@ __all__ = [
 ]
 
 
+def _english(params: dict[str, object]) -> dict[str, object]:
+    """Values as an English sentence shows them: dates as "Aug 19, 2025"."""
+    import datetime as dt
+
+    return {key: f"{v:%b} {v.day}, {v.year}" if isinstance(v, dt.date) else v
+            for key, v in params.items()}
+
+
 class Say(str):
     """A sentence for a person, kept with the template and values it was made from.
 
@@ -46,11 +54,27 @@ class Say(str):
     'Did you mean Worcester?'
     """
 
-    parts: tuple[tuple[str, dict[str, object]], ...]
+    parts: tuple[tuple[str | tuple[str, str], dict[str, object]], ...]
 
     def __new__(cls, template: str = "", /, **params: object) -> Say:  # noqa: D102
-        made = super().__new__(cls, template.format(**params) if params else template)
+        made = super().__new__(cls, template.format(**_english(params)) if params else template)
         made.parts = ((template, params),) if template else ()
+        return made
+
+    @classmethod
+    def plural(cls, singular: str, plural: str, n: int, /, **params: object) -> Say:
+        """Make a sentence with a count ``{n}`` (English picks by ``n == 1``, a translation by its rules).
+
+        Parameters
+        ----------
+        singular, plural : str
+            English templates, each with ``{n}``.
+        n : int
+        **params : object
+        """
+        values = {**params, "n": n}
+        made = str.__new__(cls, (singular if n == 1 else plural).format(**_english(values)))
+        made.parts = (((singular, plural), values),)
         return made
 
     @classmethod

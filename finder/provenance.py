@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from finder.errors import Say
 from finder.model import ConfirmedVia, Program
 
 __all__ = [
@@ -247,7 +248,8 @@ def listed_text(program: Program) -> str | None:
     """
     if program.listed_as_of is None:
         return None
-    return f"Listed on {source_name(program.source)}, data as of {_day(program.listed_as_of)}"
+    return Say("Listed on {source}, data as of {day}", source=source_name(program.source),
+               day=program.listed_as_of)
 
 
 def verified_text(program: Program, today: dt.date, stale_after_days: int) -> tuple[str, bool]:
@@ -267,11 +269,12 @@ def verified_text(program: Program, today: dt.date, stale_after_days: int) -> tu
         or confirmed longer ago than ``stale_after_days``.
     """
     if program.last_verified is None:
-        return "Not yet confirmed with the program by anyone: call to check", True
+        return Say("Not yet confirmed with the program by anyone: call to check"), True
     age = (today - program.last_verified).days
-    text = f"Verified {age} days ago ({_day(program.last_verified)})"
+    text = Say.plural("Verified {n} day ago ({day})", "Verified {n} days ago ({day})", age,
+                      day=program.last_verified)
     if age > stale_after_days:
-        return f"{text}: may be out of date, call to confirm", True
+        return Say(_STALE, text=text), True
     return text, False
 
 
@@ -289,7 +292,7 @@ _AVAILABILITY_VIA = {
 }
 
 
-_STALE = ": may be out of date, call to confirm"
+_STALE = "{text}: may be out of date, call to confirm"
 
 
 def schedule_confirmation_text(program: Program, today: dt.date | None = None,
@@ -309,12 +312,12 @@ def schedule_confirmation_text(program: Program, today: dt.date | None = None,
     if not program.schedule:
         return None
     if program.schedule_confirmed_on is None:
-        return "Session times not confirmed: call to check"
+        return Say("Session times not confirmed: call to check")
     template = _SCHEDULE_VIA.get(program.schedule_confirmed_via or ConfirmedVia.OTHER,
                                  _SCHEDULE_VIA[ConfirmedVia.OTHER])
-    text = template.format(day=_day(program.schedule_confirmed_on))
+    text = Say(template, day=program.schedule_confirmed_on)
     if today is not None and "schedule" in out_of_date(program, today, stale_after_days):
-        text += _STALE
+        text = Say(_STALE, text=text)
     return text
 
 
@@ -329,7 +332,7 @@ def availability_confirmation_text(program: Program, today: dt.date | None = Non
         return ""
     template = _AVAILABILITY_VIA.get(program.availability_confirmed_via or ConfirmedVia.OTHER,
                                      _AVAILABILITY_VIA[ConfirmedVia.OTHER])
-    text = template.format(day=_day(program.availability_as_of))
+    text = Say(template, day=program.availability_as_of)
     if today is not None and "availability" in out_of_date(program, today, stale_after_days):
-        text += _STALE
+        text = Say(_STALE, text=text)
     return text

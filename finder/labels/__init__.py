@@ -294,12 +294,23 @@ class Labels:
             return self.gettext(text) if text in self._known() else escape(text)
         sentences = []
         for template, params in text.parts:
-            values = {
-                key: self.say(value, escape=escape) if isinstance(value, Say) else escape(str(value))
-                for key, value in params.items()
-            }
-            sentences.append(self.gettext(template).format(**values))
+            values = {key: self._value(value, escape) for key, value in params.items()}
+            if isinstance(template, tuple):
+                count = params.get("n")
+                words = self._translations.ngettext(*template, count if isinstance(count, int) else 2)
+            else:
+                words = self.gettext(template)
+            sentences.append(words.format(**values))
         return " ".join(sentences)
+
+    def _value(self, value: object, escape: Callable[[str], str]) -> str:
+        if isinstance(value, Say):
+            return self.say(value, escape=escape)
+        if isinstance(value, dt.date):
+            return self.date(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.number(value)
+        return escape(str(value))
 
     @functools.cache  # noqa: B019 (one Labels per locale, kept for the process)
     def _known(self) -> frozenset[str]:
