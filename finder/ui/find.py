@@ -713,11 +713,10 @@ def _map(matches, query, cfg) -> None:  # type: ignore[no-untyped-def]
     from streamlit_folium import st_folium
 
     from finder.maprender import build_map
-    from finder.publish import dataset_version
 
-    st.subheader("Map")
+    st.subheader(_("Map"))
     loaded = common.load_catalog(cfg)  # cached: the catalog this search ran on
-    version = dataset_version(cfg.data_dir)
+    version = common.store(cfg).version_token()
     table = _program_table(str(cfg.data_dir), version, loaded[0])
     if table is not None and hasattr(matches, "program_positions"):
         # Large result sets go to the browser compactly: two numbers a match,
