@@ -265,8 +265,18 @@ class Queue:
             raise SubmissionRefused("form too large", "This update is too long to accept. Please "
                                                       "shorten it (the remark can be 1,000 "
                                                       "characters at most).")
-        correction = check_correction(form, today=today)
-        email = check_email(email)
+        # Every problem at once, the email's too, so the person fixes them in one go.
+        problems: list = []
+        try:
+            correction = check_correction(form, today=today)
+        except CorrectionError as err:
+            problems += err.problems
+        try:
+            email = check_email(email)
+        except CorrectionError as err:
+            problems += err.problems
+        if problems:
+            raise CorrectionError(problems)
         if known_programs is None:
             known_programs = self._live_ids()
         if correction.program_id not in known_programs:

@@ -1,0 +1,171 @@
+"""Issue 13 in the app (AppTest): "Update this listing" → the admin's queue → approve → found.
+
+The round trip the issue asks for: a case manager sends session times from a
+result card; nothing changes publicly; the admin sees the report beside the
+current value, approves it; an evening search then finds the program with
+"confirmed by phone" provenance. Bad input gets a message and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+from apphelpers import (
+    ADMIN,
+    APP,
+    run_app,
+    search_for,
+    shown,
+    texts,
+    use_data_dir,
+    write_providers,
+)
+from streamlit.testing.v1 import AppTest
+
+from finder.config import Settings
+from finder.store import open_store
+from finder.submissions import Queue
+
+PASSWORD = "correct horse battery staple"
+TARGET = "cam-0001"
+BASE = {
+    "organization": "Riverbend Counseling", "level_of_care": "IOP", "state": "MA",
+    "county": "Middlesex", "phone": "617-555-0142", "insurance": "MassHealth",
+    "attendance": "in-person", "accepting_new_clients": "unknown", "source": "Test data (fictional)",
+}
+ROWS = [
+    {**BASE, "program_id": TARGET, "program_name": "Riverbend IOP - Cambridge",
+     "street": "10 Main St", "city": "Cambridge", "zip": "02139",
+     "latitude": "42.3625", "longitude": "-71.0843"},
+    {**BASE, "program_id": "cam-0002", "program_name": "Harbor Day IOP - Somerville",
+     "street": "20 Elm St", "city": "Somerville", "zip": "02144", "latitude": "42.3967",
+     "longitude": "-71.1223", "schedule": "Mo-Fr 09:00-12:00"},
+]
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    folder = write_providers(tmp_path / "data", ROWS)
+    monkeypatch.delenv("FINDER_DATABASE_URL", raising=False)
+    return use_data_dir(monkeypatch, folder, admin_password=PASSWORD)
+
+
+def live_sha(folder) -> str:
+    return hashlib.sha256(open_store(Settings(data_dir=folder)).live().data).hexdigest()
+
+
+def key(name: str, prefix: str = "card") -> str:
+    return f"{prefix}_upd_{TARGET}_{name}"
+
+
+def said(at: AppTest) -> str:
+    """Everything on the page, messages of success included."""
+    return texts(at) + "\n" + "\n".join(shown(s.value) for s in at.success)
+
+
+def open_form(at: AppTest) -> AppTest:
+    at.button(key=key("btn")).click()
+    return at.run()
+
+
+def send(at: AppTest) -> AppTest:
+    button = next(b for b in at.get("form_submit_button") if b.proto.label == "Send update")
+    button.click()
+    return at.run()
+
+
+def fill_evening(at: AppTest) -> None:
+    at.multiselect(key=key("t0_days")).set_value(["Mo", "We"])
+    at.time_input(key=key("t0_start")).set_value(dt.time(18, 0))
+    at.time_input(key=key("t0_end")).set_value(dt.time(21, 0))
+    at.radio(key=key("role")).set_value("case_manager")
+    at.text_input(key=key("email")).set_value("cm@example.org")
+
+
+def test_round_trip_card_to_queue_to_approval_to_evening_search(data_dir):
+    before = live_sha(data_dir)
+    at = search_for(run_app(), "Cambridge")
+    assert not at.exception
+    at = open_form(at)
+    assert "Nothing you send appears on the site until someone" in texts(at)
+    fill_evening(at)
+    at = send(at)
+    assert not at.exception
+    assert "Your update was sent to the people who keep this list" in said(at)
+    assert "Nothing changes on the site until one of them has checked it" in said(at)
+    assert live_sha(data_dir) == before  # nothing public until approved
+
+    # The admin's queue: the current value beside the proposed one.
+    admin = AppTest.from_file(APP, default_timeout=60).run()
+    admin.switch_page(ADMIN).run()
+    admin.text_input(key="admin_pw").input(PASSWORD)
+    admin.get("form_submit_button")[0].click()
+    admin.run()
+    assert not admin.exception
+    page = texts(admin)
+    assert "Corrections to review" in page
+    assert "#1 · Riverbend IOP - Cambridge" in page
+    assert "Mon, Wed 6:00–9:00 PM [Mo,We 18:00-21:00]" in page
+    assert "Schedule not listed" in page
+    assert "cm@example.org" in page  # for the admin's follow-up only
+    approve = next(b for b in admin.get("form_submit_button") if b.proto.label == "Approve and publish")
+    approve.click()
+    admin.run()
+    assert not admin.exception
+    assert "Approved #1 and published version" in said(admin)
+    assert live_sha(data_dir) != before
+    assert Queue(Settings(data_dir=data_dir)).email_of(1) == ""
+
+    # An evening search now finds it, with the confirmation's provenance.
+    at = run_app()
+    at.multiselect(key="when").set_value(["evening"])
+    at = search_for(at, "Cambridge")
+    assert not at.exception
+    page = texts(at)
+    assert "Riverbend IOP - Cambridge" in page
+    assert "Mon, Wed 6:00–9:00 PM" in page
+    assert "Session times confirmed by phone on" in page
+
+
+@pytest.mark.parametrize(
+    ("fill", "message"),
+    [
+        (lambda at: (at.multiselect(key=key("t0_days")).set_value(["Mo"]),
+                     at.time_input(key=key("t0_start")).set_value(dt.time(21, 0)),
+                     at.time_input(key=key("t0_end")).set_value(dt.time(18, 0))),
+         "it ends at 18:00, which is not after it starts at 21:00"),
+        (lambda at: (at.time_input(key=key("t0_start")).set_value(dt.time(18, 0)),
+                     at.time_input(key=key("t0_end")).set_value(dt.time(21, 0))),
+         "choose at least one day of the week"),
+        (lambda at: at.text_input(key=key("phone")).set_value("<script>alert(1)</script>"),
+         "looks like web page code"),
+        (lambda at: at.text_input(key=key("email")).set_value("not-an-email"),
+         "email address doesn't look right"),
+        (lambda at: None, "Tell us at least one thing that is new"),
+    ],
+)
+def test_bad_input_gets_a_message_and_changes_nothing(data_dir, fill, message):
+    before = live_sha(data_dir)
+    at = open_form(search_for(run_app(), "Cambridge"))
+    fill(at)
+    at = send(at)
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert message in errors.replace("\\", "")
+    assert live_sha(data_dir) == before
+    assert Queue(Settings(data_dir=data_dir)).list_submissions() == []
+
+
+def test_update_this_listing_is_on_the_compare_and_program_pages(data_dir):
+    at = run_app({"sl": f"{TARGET},cam-0002"})
+    at.switch_page("finder/ui/pages/compare.py").run()
+    assert not at.exception
+    assert at.button(key=key("btn", "cmp")).label == "Update this listing"
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("finder/ui/pages/program.py")
+    at.query_params["id"] = TARGET
+    at.run()
+    assert not at.exception
+    assert at.button(key=key("btn", "page")).label == "Update this listing"
