@@ -666,7 +666,7 @@ def program_table(programs: Sequence[Program]) -> ProgramTable:
     return ProgramTable(script=script, file_name=f"programs-{digest}.js", count=len(rows))
 
 
-def write_program_table(table: ProgramTable, folder: Path, *, keep: int = 4) -> Path:
+def write_program_table(table: ProgramTable, folder: Path, *, keep: int = 8) -> Path:
     """Write a program table into a static folder (atomically), keeping the newest few.
 
     Parameters

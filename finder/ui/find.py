@@ -671,8 +671,9 @@ def _exports(matches, query, data_source: str) -> None:  # type: ignore[no-untyp
 def _program_table(data_dir: str, version: str, _catalog):  # type: ignore[no-untyped-def]
     """The map's marker data for every program, built and written once per dataset version.
 
-    Returns ``(url, latitudes, longitudes)`` (coordinates in ``Catalog.programs``
-    order, to fit the map), or None when the static folder cannot be written;
+    Returns ``(url, latitudes, longitudes, table, path)`` (coordinates in
+    ``Catalog.programs`` order, to fit the map), or None when the static
+    folder cannot be written;
     the map then carries its markers itself, as ``build_map`` draws them.
     """
     import numpy as np
@@ -688,7 +689,7 @@ def _program_table(data_dir: str, version: str, _catalog):  # type: ignore[no-un
         return None
     lat = np.array([p.latlon.lat if p.latlon else np.nan for p in programs])
     lon = np.array([p.latlon.lon if p.latlon else np.nan for p in programs])
-    return f"/app/static/data/{path.name}", lat, lon
+    return f"/app/static/data/{path.name}", lat, lon, table, path
 
 
 def _results_map(query, table_url: str, cfg, positions, distances, lat, lon):  # type: ignore[no-untyped-def]
@@ -721,7 +722,11 @@ def _map(matches, query, cfg) -> None:  # type: ignore[no-untyped-def]
     if table is not None and hasattr(matches, "program_positions"):
         # Large result sets go to the browser compactly: two numbers a match,
         # the names and popups come from the table the browser caches.
-        url, lat, lon = table
+        url, lat, lon, program_table, path = table
+        if not path.exists():  # pruned meanwhile by another app process: write it again
+            from finder.maprender import write_program_table
+
+            write_program_table(program_table, path.parent)
         fmap = _results_map(query, url, cfg, matches.program_positions, matches.distances_miles,
                             lat, lon)
     else:
