@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -664,13 +663,22 @@ def validate_file(source: str | Path | bytes, **kwargs: object) -> ValidationRep
 
 
 def read_meta(data_dir: str | Path) -> dict[str, object]:
-    """Return ``providers.meta.json`` of a data folder, or ``{}`` if absent or unreadable."""
-    path = Path(data_dir) / "providers.meta.json"
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):  # deeply nested JSON too (issue 17)
-        return {}
-    return meta if isinstance(meta, dict) else {}
+    """Return the live metadata of a data folder, or ``{}`` (``finder.store.files.read_meta``).
+
+    The store owns the data folder's files; new code asks ``Store.meta()``.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder.
+
+    Returns
+    -------
+    dict
+    """
+    from finder.store.files import read_meta as _read_meta
+
+    return _read_meta(data_dir)
 
 
 #: Columns of ``programs_to_geodataframe`` that hold a Python list of strings.
