@@ -138,7 +138,26 @@ def _session_id() -> str:
 
 
 def update_listing(program, prefix: str, known_programs=None) -> None:  # type: ignore[no-untyped-def]
-    """The "Update this listing" button, and the form once it is pressed."""
+    """The "Update this listing" button, and in its place the form once it is pressed."""
+    update_listing_button(program, prefix)
+    update_listing_form(program, prefix, known_programs)
+
+
+def update_listing_button(program, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    """The button alone (the form goes where ``update_listing_form`` is called)."""
+    open_key = _key(prefix, program.program_id, "open")
+    done_key = _key(prefix, program.program_id, "done")
+    if st.session_state.get(done_key) or st.session_state.get(open_key):
+        return
+    if st.button("Update this listing", key=_key(prefix, program.program_id, "btn"),
+                 icon=":material/edit_note:",
+                 help="Send a correction: session times, openings, phone, address."):
+        st.session_state[open_key] = True
+        st.rerun()
+
+
+def update_listing_form(program, prefix: str, known_programs=None) -> None:  # type: ignore[no-untyped-def]
+    """The form once the button was pressed, then the thank-you."""
     from finder.errors import FinderError
     from finder.submissions import Queue
     from finder.ui import common
@@ -149,11 +168,6 @@ def update_listing(program, prefix: str, known_programs=None) -> None:  # type: 
         st.success(md_text(st.session_state[done_key]), icon=":material/mark_email_read:")
         return
     if not st.session_state.get(open_key):
-        if st.button("Update this listing", key=_key(prefix, program.program_id, "btn"),
-                     icon=":material/edit_note:",
-                     help="Send a correction: session times, openings, phone, address."):
-            st.session_state[open_key] = True
-            st.rerun()
         return
     with st.form(_key(prefix, program.program_id, "form")):
         st.markdown(f"#### Update: {md(program.program_name)}")
