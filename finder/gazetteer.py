@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -43,6 +42,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 from finder.errors import GeocodeNotFound, OutsideMassachusetts
+from finder.geo import distance_miles
 from finder.model import Place, Precision
 
 __all__ = [
@@ -169,13 +169,6 @@ _STREET_RE = re.compile(
 )
 
 
-def _approx_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    # Equirectangular approximation, within 1 % of geodesic over Massachusetts.
-    # Used only to rank candidates and compare with thresholds; distances shown
-    # to people are computed geodesically in ``finder.search``.
-    dlat = (lat1 - lat2) * 69.05
-    dlon = (lon1 - lon2) * 69.17 * math.cos(math.radians((lat1 + lat2) / 2))
-    return math.hypot(dlat, dlon)
 
 
 def normalize(text: str) -> str:
@@ -491,7 +484,7 @@ class Gazetteer:
             return None
         best = [e for e in entries if e.rank == entries[0].rank]
         if len(best) > 1 and any(
-            _approx_miles(best[0].lat, best[0].lon, e.lat, e.lon) > 2 for e in best[1:]
+            distance_miles(best[0].lat, best[0].lon, e.lat, e.lon) > 2 for e in best[1:]
         ):
             raise GeocodeNotFound(
                 f"{len(best)} places share the name",
@@ -523,8 +516,8 @@ class Gazetteer:
         (Town, float)
             The town and the approximate distance to its centre in miles.
         """
-        best = min(self.towns, key=lambda t: _approx_miles(lat, lon, t.lat, t.lon))
-        return best, _approx_miles(lat, lon, best.lat, best.lon)
+        best = min(self.towns, key=lambda t: distance_miles(lat, lon, t.lat, t.lon))
+        return best, distance_miles(lat, lon, best.lat, best.lon)
 
     # -- parsing ---------------------------------------------------------------
 
@@ -740,7 +733,7 @@ class Gazetteer:
 
     def _near(self, lat: float, lon: float, label: str) -> Place | None:
         """Return the point as a place with a note, when within ``NEAR_BORDER_MILES`` of MA."""
-        miles = min(_approx_miles(lat, lon, z.lat, z.lon) for z in self.zips.values())
+        miles = min(distance_miles(lat, lon, z.lat, z.lon) for z in self.zips.values())
         if miles > NEAR_BORDER_MILES:
             return None
         note = (
@@ -988,7 +981,7 @@ def _zip_areas(towns: Iterable[Town], places: Iterable[NamedPlace]) -> list[ZipA
         if (
             row["zip_code_type"] != "STANDARD"
             and city_point is not None
-            and _approx_miles(lat, lon, *city_point) > _PO_BOX_DRIFT_MILES
+            and distance_miles(lat, lon, *city_point) > _PO_BOX_DRIFT_MILES
         ):
             lat, lon = city_point
         areas.append(

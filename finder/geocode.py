@@ -42,7 +42,8 @@ from typing import Any, Protocol, runtime_checkable
 from finder.config import Settings
 from finder.errors import GeocodeError, GeocodeNotFound, GeocodeUnavailable
 from finder.gazetteer import Gazetteer, ParsedInput, default_gazetteer
-from finder.model import MA_BOUNDS, Place, Precision
+from finder.geo import in_massachusetts
+from finder.model import Place, Precision
 
 __all__ = [
     "MAX_INPUT_CHARS",
@@ -706,9 +707,8 @@ class Locator:
             )
         town, miles = self.gazetteer.nearest_town(lat, lon)
         label = f"Near {town.name}" if miles <= _NEAR_TOWN_MILES else "Your location"
-        south, west, north, east = MA_BOUNDS
         note = ""
-        if not (south <= lat <= north and west <= lon <= east):
+        if not in_massachusetts(lat, lon):
             note = (
                 "Your device's location is outside Massachusetts; "
                 "distances are measured from where you are."

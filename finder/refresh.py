@@ -37,8 +37,9 @@ from typing import Any, Protocol
 
 from finder.errors import DataError, FinderError, GeocodeUnavailable, PublishError
 from finder.export import neutralize
+from finder.geo import in_massachusetts
 from finder.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, Issue, ValidationReport, load_programs
-from finder.model import MA_BOUNDS, NAMED_COMMERCIAL_PLANS, Place, Precision
+from finder.model import NAMED_COMMERCIAL_PLANS, Place, Precision
 from finder.schema import COLUMN_NAMES, split_list
 from finder.store.base import Store
 from finder.store.dataset import (
@@ -799,8 +800,7 @@ def _reuse_live_coords(
 
 
 def _in_ma(place: Place) -> bool:
-    south, west, north, east = MA_BOUNDS
-    return south <= place.lat <= north and west <= place.lon <= east
+    return in_massachusetts(place.lat, place.lon)
 
 
 def _geocode(

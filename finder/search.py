@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from finder.errors import FinderError
+from finder.geo import EARTH_RADIUS_MILES, MILES_PER_DEGREE_LAT, haversine_miles
 from finder.model import (
     LANGUAGES,
     NAMED_COMMERCIAL_PLANS,
@@ -89,9 +90,7 @@ __all__ = [
     "search",
 ]
 
-#: Mean Earth radius (IUGG), in miles.
-EARTH_RADIUS_MILES = 3958.7613
-_MILES_PER_DEGREE_LAT = EARTH_RADIUS_MILES * math.pi / 180
+_MILES_PER_DEGREE_LAT = MILES_PER_DEGREE_LAT
 
 #: The radii a person can choose; ``None`` means any distance.
 RADIUS_CHOICES: tuple[int, ...] = (5, 10, 25, 50, 100)
@@ -167,36 +166,6 @@ def attendance_code(attendance: Attendance | str | None) -> int:
         Attendance.TELEHEALTH: _TELEHEALTH,
         Attendance.HYBRID: _IN_PERSON | _TELEHEALTH,
     }[Attendance(attendance)]
-
-
-def haversine_miles(
-    lat_rad: npt.NDArray[np.float64],
-    lon_rad: npt.NDArray[np.float64],
-    cos_lat: npt.NDArray[np.float64],
-    origin: LatLon,
-) -> npt.NDArray[np.float64]:
-    """Great-circle distances in miles from ``origin`` to many points.
-
-    Parameters
-    ----------
-    lat_rad, lon_rad : ndarray
-        The points' latitudes and longitudes in radians.
-    cos_lat : ndarray
-        ``cos(lat_rad)``, precomputed once per catalog.
-    origin : LatLon
-        In degrees.
-
-    Returns
-    -------
-    ndarray of float64
-    """
-    lat0 = math.radians(origin.lat)
-    lon0 = math.radians(origin.lon)
-    half_dlat = np.sin((lat_rad - lat0) * 0.5)
-    half_dlon = np.sin((lon_rad - lon0) * 0.5)
-    a = half_dlat * half_dlat + (math.cos(lat0) * cos_lat) * (half_dlon * half_dlon)
-    np.clip(a, 0.0, 1.0, out=a)
-    return (2 * EARTH_RADIUS_MILES) * np.arcsin(np.sqrt(a))
 
 
 # --- The query ---------------------------------------------------------------

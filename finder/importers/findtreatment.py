@@ -48,9 +48,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from finder.errors import DataError
+from finder.geo import in_massachusetts
 from finder.model import (
     LANGUAGES,
-    MA_BOUNDS,
     Attendance,
     Insurance,
     LevelOfCare,
@@ -618,9 +618,6 @@ def _float(cell: str) -> float | None:
         return None
 
 
-def _in_ma(lat: float | None, lon: float | None) -> bool:
-    south, west, north, east = MA_BOUNDS
-    return lat is not None and lon is not None and south <= lat <= north and west <= lon <= east
 
 
 class _Mapper:
@@ -684,7 +681,7 @@ class _Mapper:
         evidence = [f"ZIP {zip_code} is in {zip_state}"]
         if county and county == zip_county:
             evidence.append(f"{listing.get('county')} County is too")
-        if zip_state == "MA" and _in_ma(lat, lon):
+        if zip_state == "MA" and in_massachusetts(lat, lon):
             evidence.append("the coordinates are in Massachusetts")
         if not published or len(evidence) >= 2:
             self._correct(
