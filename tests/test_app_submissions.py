@@ -169,3 +169,56 @@ def test_update_this_listing_is_on_the_compare_and_program_pages(data_dir):
     at.run()
     assert not at.exception
     assert at.button(key=key("btn", "page")).label == "Update this listing"
+
+
+def login_admin() -> AppTest:
+    admin = AppTest.from_file(APP, default_timeout=60).run()
+    admin.switch_page(ADMIN).run()
+    admin.text_input(key="admin_pw").input(PASSWORD)
+    admin.get("form_submit_button")[0].click()
+    return admin.run()
+
+
+def test_admin_records_a_call_from_the_call_list_and_it_is_published(data_dir):
+    before = live_sha(data_dir)
+    admin = login_admin()
+    assert not admin.exception
+    page = texts(admin)
+    assert "Verification call list" in page
+    assert "No session times on file" in page  # the target has none: first on the list
+    assert admin.selectbox(key="call_pick").value == TARGET
+    assert any(b.proto.label == "Download the call list (CSV)" for b in admin.get("download_button"))
+    admin.multiselect(key=key("t0_days", "call")).set_value(["Tu", "Th"])
+    admin.time_input(key=key("t0_start", "call")).set_value(dt.time(17, 30))
+    admin.time_input(key=key("t0_end", "call")).set_value(dt.time(20, 30))
+    admin.selectbox(key=key("accepting", "call")).set_value("yes")
+    record = next(b for b in admin.get("form_submit_button")
+                  if b.proto.label == "Record this call and publish")
+    record.click()
+    admin.run()
+    assert not admin.exception
+    assert "Recorded and published version" in said(admin)
+    assert live_sha(data_dir) != before
+    (call,) = Queue(Settings(data_dir=data_dir)).list_submissions(status="approved")
+    assert call.origin == "call"
+    assert call.correction.schedule == "Tu,Th 17:30-20:30"
+
+
+def test_admin_rejects_with_a_reason_and_nothing_changes(data_dir):
+    queue = Queue(Settings(data_dir=data_dir))
+    sent = queue.submit({"program_id": TARGET, "via": "other", "role": "other",
+                         "remark": "I think they closed"}, email="a@example.org", session="s")
+    before = live_sha(data_dir)
+    admin = login_admin()
+    reject = next(b for b in admin.get("form_submit_button") if b.proto.label == "Reject")
+    reject.click()
+    admin.run()
+    assert "Say why it is rejected" in " ".join(e.value for e in admin.error).replace("\\", "")
+    admin.text_input(key=f"review_{sent.id}_note").set_value("Called: they are open.")
+    next(b for b in admin.get("form_submit_button") if b.proto.label == "Reject").click()
+    admin.run()
+    assert f"Rejected #{sent.id}." in said(admin)
+    assert "No corrections are waiting for review." in texts(admin)
+    assert queue.get(sent.id).decision == "Called: they are open."
+    assert queue.email_of(sent.id) == ""
+    assert live_sha(data_dir) == before
