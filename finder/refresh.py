@@ -33,11 +33,12 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from finder.errors import DataError, FinderError, GeocodeUnavailable, PublishError
 from finder.export import neutralize
 from finder.geo import in_massachusetts
+from finder.importers import findtreatment
 from finder.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, Issue, ValidationReport, load_programs
 from finder.model import NAMED_COMMERCIAL_PLANS, Place, Precision
 from finder.schema import COLUMN_NAMES, split_list
@@ -732,23 +733,6 @@ def _too_big(size: int, max_bytes: int) -> str:
     )
 
 
-def _findtreatment_module() -> Any:
-    try:
-        from finder.importers import findtreatment
-    except ImportError:
-        return None
-    return findtreatment
-
-
-def _looks_like_findtreatment(data: bytes, module: Any) -> bool:
-    if module is not None:
-        return bool(module.looks_like_findtreatment(data))
-    # Fallback while the importer is not installed: its header's identity columns.
-    first = data[:4096].decode("utf-8", errors="replace").split("\n", 1)[0]
-    names = {cell.strip().lower() for cell in first.split(",")}
-    return {"name1", "street1", "type_facility"} <= names
-
-
 def _as_text(value: object) -> str:
     if value is None:
         return ""
@@ -757,18 +741,13 @@ def _as_text(value: object) -> str:
     return str(value).strip()
 
 
-def _import(
-    data: bytes, module: Any, name: str, as_of: dt.date | None
-) -> tuple[list[dict[str, str]], str]:
+def _import(data: bytes, name: str, as_of: dt.date | None) -> tuple[list[dict[str, str]], str]:
     try:
-        result = module.import_findtreatment(data, file_name=name, as_of=as_of)
+        result = findtreatment.import_findtreatment(data, file_name=name, as_of=as_of)
     except RecursionError as err:  # deeply nested JSON (issue 17): a bad file, not a crash
         raise DataError("JSON nested too deeply", NESTED_TOO_DEEP) from err
     rows = [{k: _as_text(v) for k, v in dict(row).items()} for row in result.rows]
-    summary = result.summary
-    if isinstance(summary, dict) and hasattr(module, "summary_text"):
-        return rows, str(module.summary_text(summary))
-    return rows, str(summary or "")
+    return rows, findtreatment.summary_text(result.summary)
 
 
 def _live_rows(store: Store) -> tuple[list[dict[str, str]], str]:
@@ -935,21 +914,14 @@ def prepare_refresh(
         report.file_error = error
         return plan
 
-    module = _findtreatment_module()
     notices: list[str] = []
     import_summary = ""
     kind = KIND_PROVIDER_CSV
-    if data.strip() and _looks_like_findtreatment(data, module):
+    if data.strip() and findtreatment.looks_like_findtreatment(data):
         kind = KIND_FINDTREATMENT
         plan = replace(plan, kind=kind)
-        if module is None:
-            report.file_error = (
-                "This is a FindTreatment.gov download, but the FindTreatment.gov importer is "
-                "not installed in this version."
-            )
-            return plan
         try:
-            imported, import_summary = _import(data, module, name, as_of)
+            imported, import_summary = _import(data, name, as_of)
         except FinderError as err:
             report.file_error = err.user_message
             return plan
@@ -984,9 +956,7 @@ def prepare_refresh(
     numbers = [n for n, _ in numbered]
     flagged: tuple[FlaggedProgram, ...] = ()
     if merge and not header_broken:
-        imported_source = (
-            getattr(module, "SOURCE", None) if kind == KIND_FINDTREATMENT else None
-        )
+        imported_source = findtreatment.SOURCE if kind == KIND_FINDTREATMENT else None
         fresh = len(rows)
         rows, flagged = merge_rows(live_rows, rows, imported_source=imported_source)
         others = len(rows) - fresh - len(flagged)

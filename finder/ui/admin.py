@@ -15,6 +15,7 @@ import streamlit as st
 
 from finder.auth import PasswordCheck, Throttle
 from finder.errors import FinderError
+from finder.refresh import ProgramChange
 from finder.ui import common
 from finder.ui.safe import md
 from finder.words import count
@@ -336,7 +337,5 @@ def uploader_limit_mb(upload_max_mb: float) -> int:
     return max(1, math.ceil(upload_max_mb))
 
 
-def _brief(row) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    if hasattr(row, "program_id"):
-        return {"program_id": row.program_id, "program": row.program_name, "city": row.city}
-    return {k: str(row.get(k, "")) for k in ("program_id", "program_name", "organization", "city")}
+def _brief(row: ProgramChange) -> dict[str, str]:
+    return {"program_id": row.program_id, "program": row.program_name, "city": row.city}
