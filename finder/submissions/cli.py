@@ -48,8 +48,11 @@ def _queue(settings: Settings):  # type: ignore[no-untyped-def]
 
     try:
         return Queue(settings)
-    except Exception as err:  # a database that can't be opened: say so plainly
-        _fail(f"The submissions database can't be opened: {err.__class__.__name__}: {err}")
+    except FinderError as err:
+        _fail(err.user_message)
+    except Exception as err:  # a database that can't be opened: say so plainly, no URL
+        _fail(f"The submissions database can't be opened ({err.__class__.__name__}). Check "
+              "FINDER_DATABASE_URL, or that the data folder can be written.")
 
 
 def _live_programs(settings: Settings) -> list[Program]:

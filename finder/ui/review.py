@@ -16,6 +16,7 @@ from finder.ui import safe
 from finder.ui.safe import md
 
 _PAGE = 10
+_CALLS_SHOWN = 20
 
 
 def _programs(cfg):  # type: ignore[no-untyped-def]
@@ -50,10 +51,11 @@ def render_queue(cfg) -> None:  # type: ignore[no-untyped-def]
     from finder.errors import FinderError
     from finder.submissions import Queue
     from finder.submissions.review import side_by_side
+    from finder.ui import common
 
     st.header("Corrections to review")
     try:
-        queue = Queue(cfg)
+        queue = Queue(cfg, store=common.store(cfg))
         pending = queue.list_submissions()
     except FinderError as err:
         st.error(md(err.user_message))
@@ -82,13 +84,20 @@ def render_queue(cfg) -> None:  # type: ignore[no-untyped-def]
                 schedule = st.text_input(
                     "Session times to publish (edit if needed)", value=s.correction.schedule,
                     key=f"review_{s.id}_schedule", help="opening_hours form, e.g. Mo,We 18:00-21:00")
+                accepting = ""
+                if s.correction.accepting:
+                    choices = ["yes", "no", "waitlist"]
+                    accepting = st.selectbox(
+                        "Taking new clients (edit if needed)", choices,
+                        index=choices.index(str(s.correction.accepting)),
+                        key=f"review_{s.id}_accepting")
                 note = st.text_input("Note or reason (a reason is needed to reject)",
                                      key=f"review_{s.id}_note", max_chars=1000)
                 cols = st.columns(2)
                 approve = cols[0].form_submit_button("Approve and publish", type="primary")
                 reject = cols[1].form_submit_button("Reject")
             if approve:
-                _approve(queue, s, schedule, note)
+                _approve(queue, s, schedule, accepting, note)
             elif reject:
                 _reject(queue, s, note)
     if len(pending) > _PAGE:
@@ -96,17 +105,19 @@ def render_queue(cfg) -> None:  # type: ignore[no-untyped-def]
                    "`finder submissions list`.")
 
 
-def _approve(queue, s, schedule: str, note: str) -> None:  # type: ignore[no-untyped-def]
+def _approve(queue, s, schedule: str, accepting: str, note: str) -> None:  # type: ignore[no-untyped-def]
     from finder.errors import FinderError
     from finder.submissions import tracks_from_spec
     from finder.ui.update import show_problems
 
-    edits = None
+    edits: dict[str, object] = {}
     try:
         if schedule.strip() != s.correction.schedule:
-            edits = {"tracks": [t.as_dict() for t in tracks_from_spec(schedule)] if schedule.strip()
-                     else []}
-        decision = queue.approve([s.id], edits=edits, note=note)
+            edits["tracks"] = ([t.as_dict() for t in tracks_from_spec(schedule)]
+                               if schedule.strip() else [])
+        if accepting and accepting != str(s.correction.accepting or ""):
+            edits["accepting"] = accepting
+        decision = queue.approve([s.id], edits=edits or None, note=note)
     except FinderError as err:
         show_problems(err)
         return
@@ -132,12 +143,12 @@ def render_calllist(cfg) -> None:  # type: ignore[no-untyped-def]
     """The verification call list: who to call first, the script, and a record-this-call form."""
     from finder.errors import FinderError
     from finder.submissions import CALL_SCRIPT, Queue, call_list, call_list_csv
-    from finder.ui import update
+    from finder.ui import common, update
     from finder.ui.find import _tel
 
     st.header("Verification call list")
     try:
-        queue = Queue(cfg)
+        queue = Queue(cfg, store=common.store(cfg))
         entries = call_list(list(_programs(cfg).values()), queue.open_counts())
     except FinderError as err:
         st.error(md(err.user_message))
@@ -152,6 +163,12 @@ def render_calllist(cfg) -> None:  # type: ignore[no-untyped-def]
     if not entries:
         st.info("There are no programs to call.")
         return
+    # The first ones to call, at a glance (a table shows text as text).
+    st.dataframe(
+        [{"#": e.rank, "Program": e.program.program_name, "Town": e.program.city,
+          "Phone": e.program.phone, "Why": e.reason} for e in entries[:_CALLS_SHOWN]],
+        hide_index=True, use_container_width=True,
+    )
     if flash := st.session_state.pop("call_flash", None):
         st.success(md(flash), icon=":material/check_circle:")
     labels = {e.program.program_id: f"{e.rank}. {e.program.program_name} ({e.program.city})"
@@ -179,4 +196,6 @@ def render_calllist(cfg) -> None:  # type: ignore[no-untyped-def]
     st.session_state["call_flash"] = (
         f"Recorded and published version {decision.version}." if decision.version
         else f"Recorded. {decision.summary}")
+    # On to the next call: the list is ordered again, the most needed first.
+    st.session_state.pop("call_pick", None)
     st.rerun()

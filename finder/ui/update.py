@@ -179,9 +179,10 @@ def update_listing_form(program, prefix: str, known_programs=None) -> None:  # t
     if sent is None:
         return
     form, email = sent
+    cfg = common.settings()
     try:
-        result = Queue(common.settings()).submit(form, email=email, session=_session_id(),
-                                                 known_programs=known_programs)
+        result = Queue(cfg, store=common.store(cfg)).submit(
+            form, email=email, session=_session_id(), known_programs=known_programs)
     except FinderError as err:
         show_problems(err)
         return
