@@ -284,7 +284,7 @@ def coverage(
     import geopandas as gpd
     import numpy as np
 
-    from finder.load import programs_to_geodataframe
+    from finder.io.geo import programs_to_geodataframe
 
     if not (isinstance(radius_miles, int | float) and math.isfinite(radius_miles) and radius_miles > 0):
         raise ValueError(f"radius_miles must be a positive number, got {radius_miles!r}")

@@ -56,7 +56,6 @@ from finder.model import (
     Population,
     Program,
     Service,
-    to_point,
 )
 from finder.schema import (
     COLUMN_NAMES,
@@ -78,7 +77,6 @@ __all__ = [
     "Loaded",
     "ValidationReport",
     "load_programs",
-    "programs_to_geodataframe",
     "read_meta",
     "validate_file",
 ]
@@ -679,95 +677,3 @@ def read_meta(data_dir: str | Path) -> dict[str, object]:
     from finder.store.files import read_meta as _read_meta
 
     return _read_meta(data_dir)
-
-
-#: Columns of ``programs_to_geodataframe`` that hold a Python list of strings.
-_LIST_COLUMNS = ("insurance", "services", "populations", "languages", "intake")
-
-
-def _frame_dtypes() -> dict[str, object]:
-    """Return the pandas dtype of each column of ``programs_to_geodataframe``."""
-    category: dict[str, list[str]] = {
-        "level_of_care": [str(v) for v in LevelOfCare],
-        "county": list(MA_COUNTIES),
-        "attendance": [str(v) for v in Attendance],
-        "accepting_new_clients": [str(v) for v in Accepting],
-        "schedule_confirmed_via": [str(v) for v in ConfirmedVia],
-        "availability_confirmed_via": [str(v) for v in ConfirmedVia],
-    }
-    dtypes: dict[str, object] = {}
-    for name in COLUMN_NAMES:
-        if name in category:
-            dtypes[name] = pd.CategoricalDtype(category[name])
-        elif name in ("latitude", "longitude", "hours_per_week"):
-            dtypes[name] = "Float64"
-        elif name in DATE_COLUMNS:
-            dtypes[name] = "datetime64[ns]"
-        elif name in _LIST_COLUMNS:
-            dtypes[name] = object
-        else:
-            dtypes[name] = "string"
-    return dtypes
-
-
-def _cell(value: object) -> object:
-    """Return a Program attribute as a frame cell: "" and None become missing."""
-    if value is None or value == "":
-        return pd.NA
-    if isinstance(value, tuple):
-        return [str(v) for v in value]
-    if isinstance(value, StrEnum):
-        return str(value)
-    if isinstance(value, dt.date):
-        return pd.Timestamp(value)
-    return value
-
-
-def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-untyped-def]
-    """Return programs as a GeoDataFrame in EPSG:4326 with typed columns.
-
-    Every column of the provider CSV is there, in template order, then
-    ``geometry``:
-
-    - text (``program_id``, ``zip``, ``phone``, ``schedule``, ...): ``string``;
-    - ``level_of_care``, ``county``, ``attendance``, ``accepting_new_clients``,
-      ``schedule_confirmed_via``, ``availability_confirmed_via``:
-      ``category`` whose categories are the whole vocabulary;
-    - ``latitude``, ``longitude``, ``hours_per_week``: nullable ``Float64``;
-    - ``listed_as_of``, ``last_verified``, ``schedule_confirmed_on``,
-      ``availability_as_of``: ``datetime64[ns]``;
-    - ``;``-lists (``insurance``, ``services``, ``populations``, ``languages``,
-      ``intake``): ``object`` holding a Python ``list`` of the canonical values,
-      in CSV order (``[]`` when empty), so ``"MassHealth" in row.insurance``
-      works without splitting.
-
-    An empty cell is missing (``<NA>``, ``NaT``), never ``""``. Phones are in
-    the normalized form ``(617) 555-0142``. Programs without coordinates get a
-    missing geometry (``None``), so ``frame.geometry.isna()`` finds them.
-
-    Parameters
-    ----------
-    programs : Sequence[Program]
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-    """
-    import geopandas as gpd
-
-    dtypes = _frame_dtypes()
-    data: dict[str, list[object]] = {name: [] for name in COLUMN_NAMES}
-    for program in programs:
-        for name in COLUMN_NAMES:
-            value = _cell(getattr(program, name))
-            data[name].append([] if name in _LIST_COLUMNS and value is pd.NA else value)
-    frame = pd.DataFrame(
-        {name: pd.Series(values, dtype=dtypes[name]) for name, values in data.items()}  # type: ignore[call-overload]
-    )
-    # Not points_from_xy: it turns a missing coordinate into POINT (NaN NaN).
-    geometry = gpd.GeoSeries(
-        [to_point(p.latlon) if p.latlon is not None else None for p in programs],
-        index=frame.index,
-        crs="EPSG:4326",
-    )
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from finder.io.geo import programs_to_geodataframe
 from finder.load import (
     Issue,
     ValidationReport,
     load_programs,
-    programs_to_geodataframe,
     read_meta,
     validate_file,
 )

@@ -1,7 +1,9 @@
 """GeoJSON and GeoPackage: every program as a point feature with every column.
 
-Built on ``finder.load.programs_to_geodataframe`` and written by GeoPandas
-with the pyogrio engine. Columns are the provider CSV's, in template order,
+Built on ``programs_to_geodataframe`` (typed columns, EPSG:4326) and written
+by GeoPandas with the pyogrio engine. GeoPandas serves two real paths: these
+exports and ``finder.coverage`` (a nearest join in EPSG:26986); the search and
+the app never import it. Columns are the provider CSV's, in template order,
 with the values a GIS reads without help:
 
 - ``;``-lists (``insurance``, ``languages``, ...) are joined with ``"; "``, as
@@ -22,13 +24,17 @@ The coordinates are WGS84 (EPSG:4326); a GeoPackage opens in QGIS as layer
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import tempfile
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 
-from finder.model import Program
+from finder.load import DATE_COLUMNS
+from finder.model import Accepting, Attendance, ConfirmedVia, LevelOfCare, Program, to_point
+from finder.schema import COLUMN_NAMES, MA_COUNTIES
 from finder.store.atomic import atomic_write
 
 __all__ = [
@@ -37,6 +43,7 @@ __all__ = [
     "coverage_to_csv",
     "coverage_to_geojson",
     "programs_for_gis",
+    "programs_to_geodataframe",
     "to_geo_bytes",
     "write_geo",
 ]
@@ -48,6 +55,103 @@ GEO_FORMATS: dict[str, tuple[str, str]] = {
 }
 #: The GeoPackage layer name.
 LAYER_NAME = "programs"
+
+
+#: Columns of ``programs_to_geodataframe`` that hold a Python list of strings.
+_LIST_COLUMNS = ("insurance", "services", "populations", "languages", "intake")
+
+
+def _frame_dtypes() -> dict[str, object]:
+    """Return the pandas dtype of each column of ``programs_to_geodataframe``."""
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    category: dict[str, list[str]] = {
+        "level_of_care": [str(v) for v in LevelOfCare],
+        "county": list(MA_COUNTIES),
+        "attendance": [str(v) for v in Attendance],
+        "accepting_new_clients": [str(v) for v in Accepting],
+        "schedule_confirmed_via": [str(v) for v in ConfirmedVia],
+        "availability_confirmed_via": [str(v) for v in ConfirmedVia],
+    }
+    dtypes: dict[str, object] = {}
+    for name in COLUMN_NAMES:
+        if name in category:
+            dtypes[name] = pd.CategoricalDtype(category[name])
+        elif name in ("latitude", "longitude", "hours_per_week"):
+            dtypes[name] = "Float64"
+        elif name in DATE_COLUMNS:
+            dtypes[name] = "datetime64[ns]"
+        elif name in _LIST_COLUMNS:
+            dtypes[name] = object
+        else:
+            dtypes[name] = "string"
+    return dtypes
+
+
+def _cell(value: object) -> object:
+    """Return a Program attribute as a frame cell: "" and None become missing."""
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    if value is None or value == "":
+        return pd.NA
+    if isinstance(value, tuple):
+        return [str(v) for v in value]
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value)
+    return value
+
+
+def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-untyped-def]
+    """Return programs as a GeoDataFrame in EPSG:4326 with typed columns.
+
+    Every column of the provider CSV is there, in template order, then
+    ``geometry``:
+
+    - text (``program_id``, ``zip``, ``phone``, ``schedule``, ...): ``string``;
+    - ``level_of_care``, ``county``, ``attendance``, ``accepting_new_clients``,
+      ``schedule_confirmed_via``, ``availability_confirmed_via``:
+      ``category`` whose categories are the whole vocabulary;
+    - ``latitude``, ``longitude``, ``hours_per_week``: nullable ``Float64``;
+    - ``listed_as_of``, ``last_verified``, ``schedule_confirmed_on``,
+      ``availability_as_of``: ``datetime64[ns]``;
+    - ``;``-lists (``insurance``, ``services``, ``populations``, ``languages``,
+      ``intake``): ``object`` holding a Python ``list`` of the canonical values,
+      in CSV order (``[]`` when empty), so ``"MassHealth" in row.insurance``
+      works without splitting.
+
+    An empty cell is missing (``<NA>``, ``NaT``), never ``""``. Phones are in
+    the normalized form ``(617) 555-0142``. Programs without coordinates get a
+    missing geometry (``None``), so ``frame.geometry.isna()`` finds them.
+
+    Parameters
+    ----------
+    programs : Sequence[Program]
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    import geopandas as gpd
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    dtypes = _frame_dtypes()
+    data: dict[str, list[object]] = {name: [] for name in COLUMN_NAMES}
+    for program in programs:
+        for name in COLUMN_NAMES:
+            value = _cell(getattr(program, name))
+            data[name].append([] if name in _LIST_COLUMNS and value is pd.NA else value)
+    frame = pd.DataFrame(
+        {name: pd.Series(values, dtype=dtypes[name]) for name, values in data.items()}  # type: ignore[call-overload]
+    )
+    # Not points_from_xy: it turns a missing coordinate into POINT (NaN NaN).
+    geometry = gpd.GeoSeries(
+        [to_point(p.latlon) if p.latlon is not None else None for p in programs],
+        index=frame.index,
+        crs="EPSG:4326",
+    )
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
 def programs_for_gis(programs: Sequence[Program]):  # type: ignore[no-untyped-def]
@@ -64,8 +168,6 @@ def programs_for_gis(programs: Sequence[Program]):  # type: ignore[no-untyped-de
         lists joined with ``"; "``, dates as ISO text, categories as text.
     """
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-
-    from finder.load import programs_to_geodataframe
 
     frame = programs_to_geodataframe(programs)
     for name in frame.columns:
