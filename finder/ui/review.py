@@ -183,7 +183,7 @@ def render_calllist(cfg) -> None:  # type: ignore[no-untyped-def]
     st.markdown(" · ".join(phones))
     st.caption(md(entry.reason))
     with st.form(f"call_{p.program_id}"):
-        st.markdown(f"#### Record this call: {md(p.program_name)}")
+        st.markdown(f"**Record this call: {md(p.program_name)}**")
         sent = update.collect(p.program_id, "call", mode="call")
     if sent is None:
         return

@@ -170,7 +170,7 @@ def update_listing_form(program, prefix: str, known_programs=None) -> None:  # t
     if not st.session_state.get(open_key):
         return
     with st.form(_key(prefix, program.program_id, "form")):
-        st.markdown(f"#### Update: {md(program.program_name)}")
+        st.markdown(f"**Update this listing: {md(program.program_name)}**")
         st.caption(FORM_INTRO)
         sent = collect(program.program_id, prefix)
     if st.button("Cancel", key=_key(prefix, program.program_id, "cancel")):
