@@ -100,7 +100,7 @@ class FinderError(Exception):
         What to tell the person. Defaults to a generic, calm sentence.
     """
 
-    default_user_message = "Something went wrong on our side. Please try again."
+    default_user_message: str = Say("Something went wrong on our side. Please try again.")
 
     def __init__(self, message: str, user_message: str | None = None) -> None:
         super().__init__(message)
@@ -116,7 +116,7 @@ class DataError(FinderError, ValueError):
 class GeocodeError(FinderError):
     """A location could not be turned into a point."""
 
-    default_user_message = (
+    default_user_message = Say(
         "We couldn't find that place in Massachusetts. "
         "Try a ZIP code or a town name."
     )
@@ -157,7 +157,7 @@ class OutsideMassachusetts(GeocodeNotFound):
 class GeocodeUnavailable(GeocodeError, ConnectionError):
     """The online geocoding service failed, timed out, or refused us."""
 
-    default_user_message = (
+    default_user_message = Say(
         "The address lookup service isn't answering right now. "
         "Try a ZIP code or a town name instead."
     )

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from finder.labels import N_, labels
 from finder.provenance import schedule_confirmation_text
 
 __all__ = [
@@ -38,53 +39,77 @@ _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 # Invisible characters a spreadsheet skips before reading a formula.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
-#: (key, header) of every exported column, in order.
+#: (key, header) of every exported column, in order; headers in English (``headers`` translates).
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("program_name", "Program"),
-    ("organization", "Organization"),
-    ("level_of_care", "Level of care"),
-    ("distance_miles", "Distance (miles)"),
-    ("address", "Address"),
-    ("phone", "Phone"),
-    ("intake_phone", "Intake phone"),
-    ("website", "Website"),
-    ("schedule", "Sessions"),
-    ("fit", "Fit to availability"),
-    ("hours_per_week", "Hours per week"),
-    ("insurance", "Insurance / payment"),
-    ("services", "Services"),
-    ("populations", "Populations"),
-    ("languages", "Languages"),
-    ("attendance", "Attendance"),
-    ("accepting_new_clients", "Accepting new clients"),
-    ("availability_as_of", "Accepting as of"),
-    ("availability_confirmed_via", "Accepting confirmed via"),
-    ("intake", "Intake"),
-    ("schedule_confirmation", "Session times confirmed"),
-    ("listed_as_of", "Listed by source on"),
-    ("last_verified", "Last verified"),
-    ("source", "Source"),
-    ("listing_notes", "About this listing"),
-    ("notes", "Case manager notes"),
-    ("program_id", "Program ID"),
+    ("program_name", N_("Program")),
+    ("organization", N_("Organization")),
+    ("level_of_care", N_("Level of care")),
+    ("distance_miles", N_("Distance (miles)")),
+    ("address", N_("Address")),
+    ("phone", N_("Phone")),
+    ("intake_phone", N_("Intake phone")),
+    ("website", N_("Website")),
+    ("schedule", N_("Sessions")),
+    ("fit", N_("Fit to availability")),
+    ("hours_per_week", N_("Hours per week")),
+    ("insurance", N_("Insurance / payment")),
+    ("services", N_("Services")),
+    ("populations", N_("Populations")),
+    ("languages", N_("Languages")),
+    ("attendance", N_("Attendance")),
+    ("accepting_new_clients", N_("Accepting new clients")),
+    ("availability_as_of", N_("Accepting as of")),
+    ("availability_confirmed_via", N_("Accepting confirmed via")),
+    ("intake", N_("Intake")),
+    ("schedule_confirmation", N_("Session times confirmed")),
+    ("listed_as_of", N_("Listed by source on")),
+    ("last_verified", N_("Last verified")),
+    ("source", N_("Source")),
+    ("listing_notes", N_("About this listing")),
+    ("notes", N_("Case manager notes")),
+    ("program_id", N_("Program ID")),
 )
+#: Values of closed vocabularies as a person reads them (the data keeps the English token).
+_VALUE_WORDS = {
+    "fits": N_("fits"), "partly fits": N_("partly fits"), "does not fit": N_("does not fit"),
+    "yes": N_("yes"), "no": N_("no"), "waitlist": N_("waitlist"), "unknown": N_("unknown"),
+    "walk-in": N_("walk-in"), "call": N_("call"), "referral": N_("referral"),
+    "phone": N_("phone"), "website": N_("website"), "staff": N_("staff"), "other": N_("other"),
+}
+
+
+def headers(locale: str = "en") -> list[tuple[str, str]]:
+    """Return ``(key, header)`` of every column, headers in the locale.
+
+    Parameters
+    ----------
+    locale : str
+
+    Returns
+    -------
+    list of (str, str)
+    """
+    words = labels(locale)
+    return [(key, words.gettext(header)) for key, header in EXPORT_COLUMNS]
 
 
 @dataclass(frozen=True, slots=True)
 class ExportMeta:
-    """What an export says about itself."""
+    """What an export says about itself; ``locale`` is the language of its words."""
 
     search: str
     data_source: str
     exported_on: dt.date = field(default_factory=dt.date.today)
     title: str = "IOP Finder results"
+    locale: str = "en"
 
     def lines(self) -> list[tuple[str, str]]:
         """Return ``(label, value)`` pairs for the export's heading."""
+        words = labels(self.locale)
         return [
-            ("Search", self.search),
-            ("Exported", self.exported_on.isoformat()),
-            ("Data source", self.data_source),
+            (words.gettext("Search"), self.search),
+            (words.gettext("Exported"), self.exported_on.isoformat()),
+            (words.gettext("Data source"), self.data_source),
         ]
 
 
@@ -126,7 +151,8 @@ def _join(values: Iterable[object]) -> str:
     return "; ".join(str(v) for v in values)
 
 
-def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = None) -> list[dict[str, object]]:
+def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = None,
+                locale: str = "en") -> list[dict[str, object]]:
     """Flatten matches (``.program``, ``.distance_miles``, ...) into export rows.
 
     Parameters
@@ -136,6 +162,9 @@ def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = Non
         ``.distance_miles`` (``fit`` and ``schedule_text`` are optional).
     notes : Mapping[str, str], optional
         Case-manager notes by ``program_id``.
+    locale : str
+        The language of the words in the cells (sessions, vocabularies);
+        names, addresses, plan names and dates stay as they are.
 
     Returns
     -------
@@ -143,11 +172,24 @@ def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = Non
         One dict per match, keyed like ``EXPORT_COLUMNS``; not yet neutralized.
     """
     notes = notes or {}
+    words = labels(locale)
+    english = locale == "en"
+
+    def value(token: object) -> str:
+        text = str(token or "")
+        return words.gettext(_VALUE_WORDS[text]) if text in _VALUE_WORDS else words.vocab(text)
+
+    def listed(values: Iterable[object]) -> str:
+        return _join(value(v) for v in values)
+
     rows: list[dict[str, object]] = []
     for match in matches:
         p = match.program  # type: ignore[attr-defined]
         distance = getattr(match, "distance_miles", None)
         fit = getattr(match, "fit", None)
+        sessions = (getattr(match, "schedule_text", "") or p.schedule if english
+                    else words.schedule(p.schedule) if p.schedule else "")
+        confirmed = schedule_confirmation_text(p, dt.date.today())
         rows.append(
             {
                 "program_name": p.program_name,
@@ -158,23 +200,25 @@ def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = Non
                 "phone": p.phone,
                 "intake_phone": p.intake_phone,
                 "website": p.website,
-                "schedule": getattr(match, "schedule_text", "") or p.schedule or "Not listed",
-                "fit": str(getattr(fit, "value", fit) or ""),
+                "schedule": sessions or words.gettext("Not listed"),
+                "fit": value(getattr(fit, "value", fit) or ""),
                 "hours_per_week": _whole(p.hours_per_week),
-                "insurance": _join(p.insurance),
-                "services": _join(p.services),
-                "populations": _join(p.populations),
-                "languages": _join(p.languages),
-                "attendance": str(p.attendance or ""),
-                "accepting_new_clients": str(p.accepting_new_clients),
+                "insurance": listed(p.insurance),
+                "services": listed(p.services),
+                "populations": listed(p.populations),
+                "languages": _join(words.language(x) for x in p.languages),
+                "attendance": value(p.attendance or ""),
+                "accepting_new_clients": value(p.accepting_new_clients),
                 "availability_as_of": p.availability_as_of.isoformat() if p.availability_as_of else "",
-                "availability_confirmed_via": str(p.availability_confirmed_via or ""),
-                "intake": _join(p.intake),
+                "availability_confirmed_via": value(p.availability_confirmed_via or ""),
+                "intake": listed(p.intake),
                 # Listed by a source is not confirmed by a person: two columns.
-                "schedule_confirmation": schedule_confirmation_text(p, dt.date.today()) or "",
+                "schedule_confirmation": (confirmed if english else words.say(confirmed))
+                if confirmed else "",
                 "listed_as_of": p.listed_as_of.isoformat() if p.listed_as_of else "",
                 "last_verified": (
-                    p.last_verified.isoformat() if p.last_verified else "Not confirmed by anyone"
+                    p.last_verified.isoformat() if p.last_verified
+                    else words.gettext("Not confirmed by anyone")
                 ),
                 "source": p.source,
                 # The listing's own notes ("Check before going", telehealth at the facility...).
@@ -205,7 +249,7 @@ def to_csv(rows: Sequence[Mapping[str, object]], meta: ExportMeta) -> str:
     for label, value in meta.lines():
         writer.writerow([label, neutralize(value)])
     writer.writerow([])
-    writer.writerow([header for _, header in EXPORT_COLUMNS])
+    writer.writerow([neutralize(header) for _, header in headers(meta.locale)])
     for row in rows:
         writer.writerow(["" if (v := row.get(key)) is None else neutralize(v) for key, _ in EXPORT_COLUMNS])
     return buffer.getvalue()
@@ -223,13 +267,14 @@ def to_xlsx(rows: Sequence[Mapping[str, object]], meta: ExportMeta) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "Programs"
+    sheet.title = labels(meta.locale).gettext("Programs")
     sheet.append([meta.title])
     sheet["A1"].font = Font(bold=True, size=14)
     for label, value in meta.lines():
         sheet.append([label, neutralize(value)])
     sheet.append([])
-    sheet.append([header for _, header in EXPORT_COLUMNS])
+    columns = headers(meta.locale)
+    sheet.append([neutralize(header) for _, header in columns])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
@@ -240,7 +285,7 @@ def to_xlsx(rows: Sequence[Mapping[str, object]], meta: ExportMeta) -> bytes:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
-    for index, (key, header) in enumerate(EXPORT_COLUMNS, start=1):
+    for index, (key, header) in enumerate(columns, start=1):
         longest = max([len(header), *(len(str(r.get(key) or "")) for r in rows)])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 60)
     buffer = io.BytesIO()
@@ -256,8 +301,9 @@ def to_html(rows: Sequence[Mapping[str, object]], meta: ExportMeta) -> str:
     never pair a value with the wrong label (a floated ``<dl>`` did, issue 18).
     """
     esc = html.escape
+    words = labels(meta.locale)
     parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<!doctype html><html lang='{esc(meta.locale, quote=True)}'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{esc(meta.title)}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:1rem auto;"
@@ -271,15 +317,16 @@ def to_html(rows: Sequence[Mapping[str, object]], meta: ExportMeta) -> str:
         ".help{border:2px solid #b35c00;padding:.5rem;border-radius:6px}"
         "@media print{a{color:#000}}</style></head><body>",
         f"<h1>{esc(meta.title)}</h1>",
-        _fields_table(meta.lines(), "About this list"),
-        "<p class='help'><strong>Need help now?</strong> Call or text 988. Emergency: 911. "
-        "Massachusetts Substance Use Helpline: 800-327-5050 (helplinema.org).</p>",
+        _fields_table(meta.lines(), words.gettext("About this list")),
+        "<p class='help'>" + esc(words.gettext(
+            "Need help now? Call or text 988. Emergency: 911. "
+            "Massachusetts Substance Use Helpline: 800-327-5050 (helplinema.org).")) + "</p>",
     ]
     for row in rows:
         name = str(row.get("program_name", ""))
         fields = [
             (header, row.get(key))
-            for key, header in EXPORT_COLUMNS[1:]
+            for key, header in headers(meta.locale)[1:]
             if row.get(key) not in (None, "")
         ]
         parts.append(f"<section><h2>{esc(name)}</h2>{_fields_table(fields, name)}</section>")

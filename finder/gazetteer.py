@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib import resources
 
-from finder.errors import GeocodeNotFound, OutsideMassachusetts
+from finder.errors import GeocodeNotFound, OutsideMassachusetts, Say
 from finder.geo import distance_miles
 from finder.model import Place, Precision
 
@@ -81,7 +81,7 @@ _NEIGHBOUR_STATES = {
 #: centre) is offered the Massachusetts programs nearest to it.
 NEAR_BORDER_MILES = 25.0
 #: Where to look outside Massachusetts, said with every out-of-state answer.
-ELSEWHERE = (
+ELSEWHERE = Say(
     "For other states, search FindTreatment.gov or call the SAMHSA National Helpline "
     "at 1-800-662-4357."
 )
@@ -488,7 +488,7 @@ class Gazetteer:
         ):
             raise GeocodeNotFound(
                 f"{len(best)} places share the name",
-                user_message=(
+                user_message=Say(
                     "There is more than one place with that name in Massachusetts. "
                     "Which one did you mean?"
                 ),
@@ -630,33 +630,35 @@ class Gazetteer:
             if nearby is not None:
                 raise OutsideMassachusetts(
                     "ZIP code in a neighbouring state",
-                    user_message=f"IOP Finder covers Massachusetts only. {ELSEWHERE} {nearby.note}",
+                    user_message=Say.joined(Say("IOP Finder covers Massachusetts only."),
+                                            ELSEWHERE, nearby.note),
                     nearby=nearby,
                 )
             raise GeocodeNotFound(
                 "ZIP code is not in Massachusetts",
-                user_message=(
-                    f"{parsed.zip_code} is not a Massachusetts ZIP code. "
-                    "Check the ZIP code, or try a town name."
+                user_message=Say(
+                    "{zip} is not a Massachusetts ZIP code. "
+                    "Check the ZIP code, or try a town name.", zip=parsed.zip_code
                 ),
             )
         if parsed.other_state:
             nearby = self._near_border(parsed)
             if nearby is None:
-                message = (
+                message = Say.joined(Say(
                     "IOP Finder covers Massachusetts only. Try a Massachusetts ZIP code or "
-                    f"town name. {ELSEWHERE}"
-                )
+                    "town name."), ELSEWHERE)
             else:
-                message = f"IOP Finder covers Massachusetts only. {ELSEWHERE} {nearby.note}"
+                message = Say.joined(Say("IOP Finder covers Massachusetts only."), ELSEWHERE,
+                                     nearby.note)
             raise OutsideMassachusetts(
                 "place outside Massachusetts", user_message=message, nearby=nearby
             )
         if parsed.zip_typo:
             raise GeocodeNotFound(
                 "ZIP code with letters",
-                user_message=(
-                    f"We couldn't read '{shown}' as a ZIP code. Did you mean {parsed.zip_typo}?"
+                user_message=Say(
+                    "We couldn't read '{text}' as a ZIP code. Did you mean {zip}?",
+                    text=shown, zip=parsed.zip_typo,
                 ),
                 suggestions=(self.zips[parsed.zip_typo].label,),
             )
@@ -664,14 +666,14 @@ class Gazetteer:
             if parsed.is_street_address:
                 raise GeocodeNotFound(
                     "street address without town or ZIP",
-                    user_message=(
+                    user_message=Say(
                         "Please add the town or ZIP code to the street address, "
                         "for example '45 Main St, Northampton'."
                     ),
                 )
             raise GeocodeNotFound(
                 "nothing to look up",
-                user_message="Type a Massachusetts ZIP code, town or address.",
+                user_message=Say("Type a Massachusetts ZIP code, town or address."),
             )
         matches = self._fuzzy(parsed.town_hint, limit=5)
         if matches:
@@ -681,15 +683,17 @@ class Gazetteer:
                 and score - runner_up >= _AUTO_MARGIN
                 and len(normalize(parsed.town_hint)) >= 4
             ):
-                note = f"Did you mean {best.display}? Showing {best.label}."
+                note = Say("Did you mean {town}? Showing {place}.", town=best.display,
+                           place=best.label)
                 extra = self._unknown_parts_note(parsed, parsed.town_hint, best)
-                return replace(_place(best), note=f"{note} {extra}".strip())
+                return replace(_place(best), note=Say.joined(note, extra))
         suggestions = tuple(e.label for e, _ in matches)
-        message = f"We couldn't find '{shown}' in Massachusetts."
         if suggestions:
-            message += " Did you mean one of these?"
+            message = Say("We couldn't find '{text}' in Massachusetts. Did you mean one of these?",
+                          text=shown)
         else:
-            message += " Check the spelling, or try a ZIP code or a town name."
+            message = Say("We couldn't find '{text}' in Massachusetts. Check the spelling, or "
+                          "try a ZIP code or a town name.", text=shown)
         raise GeocodeNotFound("no gazetteer match", user_message=message, suggestions=suggestions)
 
     def _near_border(self, parsed: ParsedInput) -> Place | None:
@@ -736,9 +740,11 @@ class Gazetteer:
         miles = min(distance_miles(lat, lon, z.lat, z.lon) for z in self.zips.values())
         if miles > NEAR_BORDER_MILES:
             return None
-        note = (
-            f"{label} is about {max(1, round(miles))} miles from Massachusetts: here are the "
-            "Massachusetts programs nearest to it."
+        note = Say.plural(
+            "{place} is about {n} mile from Massachusetts: here are the "
+            "Massachusetts programs nearest to it.",
+            "{place} is about {n} miles from Massachusetts: here are the "
+            "Massachusetts programs nearest to it.", max(1, round(miles)), place=label,
         )
         return Place(lat, lon, label, Precision.TOWN, SOURCE, note=note)
 
@@ -760,7 +766,7 @@ class Gazetteer:
         if elsewhere:
             raise GeocodeNotFound(
                 "name of a Massachusetts town and of a town in another state",
-                user_message=f"Which {elsewhere[0][0]} did you mean?",
+                user_message=Say("Which {town} did you mean?", town=elsewhere[0][0]),
                 suggestions=(entries[0].label, *(f"{town}, {code}" for town, code in elsewhere)),
             )
 
@@ -775,9 +781,9 @@ class Gazetteer:
         towns = self._zip_towns.get(zip_code)
         if entry is None or not entry.town or not towns or entry.town in towns:
             return ""
-        return (
-            f"ZIP {zip_code} is in {self.zips[zip_code].city}, not {entry.display}; "
-            "we used the ZIP."
+        return Say(
+            "ZIP {zip} is in {city}, not {town}; we used the ZIP.", zip=zip_code,
+            city=self.zips[zip_code].city, town=entry.display,
         )
 
     def _unknown_parts_note(self, parsed: ParsedInput, name: str, entry: _Entry) -> str:
@@ -793,9 +799,10 @@ class Gazetteer:
         unknown = [p for p in parsed.parts if p != name and not self._is_known(p)]
         if not unknown:
             return ""
-        return (
-            f"We searched {entry.display}, Massachusetts: IOP Finder covers Massachusetts "
-            f"only, and we don't know '{_shorten(', '.join(unknown))}'."
+        return Say(
+            "We searched {town}, Massachusetts: IOP Finder covers Massachusetts "
+            "only, and we don't know '{text}'.", town=entry.display,
+            text=_shorten(", ".join(unknown)),
         )
 
     def _fuzzy(self, text: str, limit: int) -> list[tuple[_Entry, float]]:

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from finder.config import Settings
-from finder.errors import GeocodeError, GeocodeNotFound, GeocodeUnavailable
+from finder.errors import GeocodeError, GeocodeNotFound, GeocodeUnavailable, Say
 from finder.gazetteer import Gazetteer, ParsedInput, default_gazetteer
 from finder.geo import in_massachusetts
 from finder.model import Place, Precision
@@ -487,7 +487,7 @@ def _translate(err: Exception, service: str) -> GeocodeError:
         log.warning("%s rate-limited the request (HTTP 429)", service)
         return GeocodeUnavailable(
             f"{service}: rate limited ({kind})",
-            user_message=(
+            user_message=Say(
                 "The address lookup service is busy right now. "
                 "Try again in a minute, or search by ZIP code or town."
             ),
@@ -503,7 +503,7 @@ def _translate(err: Exception, service: str) -> GeocodeError:
     if isinstance(err, exc.GeocoderQueryError):
         return GeocodeNotFound(
             f"{service}: query rejected ({kind})",
-            user_message="We couldn't find that address. Check it, or try a ZIP code or town.",
+            user_message=Say("We couldn't find that address. Check it, or try a ZIP code or town."),
         )
     if isinstance(err, exc.GeopyError):
         log.warning("%s failed (%s)", service, kind)
@@ -519,20 +519,20 @@ def _check_text(text: object) -> str:
     if not isinstance(text, str):
         raise GeocodeError(
             f"expected text, got {type(text).__name__}",
-            user_message="Type a ZIP code, town or address in Massachusetts.",
+            user_message=Say("Type a ZIP code, town or address in Massachusetts."),
         )
     stripped = text.strip()
     if not stripped:
         raise GeocodeError(
             "empty location",
-            user_message="Type a ZIP code, town or address in Massachusetts.",
+            user_message=Say("Type a ZIP code, town or address in Massachusetts."),
         )
     if len(stripped) > MAX_INPUT_CHARS:
         raise GeocodeError(
             f"location is {len(stripped)} characters long",
-            user_message=(
-                f"That is too long for a place (over {MAX_INPUT_CHARS} characters). "
-                "Type just a ZIP code, town or street address."
+            user_message=Say(
+                "That is too long for a place (over {limit} characters). "
+                "Type just a ZIP code, town or street address.", limit=MAX_INPUT_CHARS
             ),
         )
     if any(
@@ -541,7 +541,7 @@ def _check_text(text: object) -> str:
     ) or "\ufffd" in stripped:
         raise GeocodeError(
             "control or binary characters in location",
-            user_message=(
+            user_message=Say(
                 "That doesn't look like a place name. "
                 "Type a ZIP code, town or address in Massachusetts."
             ),
@@ -549,7 +549,7 @@ def _check_text(text: object) -> str:
     if not any(c.isalnum() for c in stripped):
         raise GeocodeError(
             "no letters or digits in location",
-            user_message=(
+            user_message=Say(
                 "That doesn't look like a place name. "
                 "Type a ZIP code, town or address in Massachusetts."
             ),
@@ -586,10 +586,10 @@ class Locator:
         """What the app must tell people about typed addresses, or None when offline-only."""
         if self.online is None:
             return None
-        return (
-            f"Street addresses you type are sent to {self.online.name} to find them on the "
+        return Say(
+            "Street addresses you type are sent to {service} to find them on the "
             "map. ZIP codes and town names are looked up on this server and are not sent "
-            "anywhere."
+            "anywhere.", service=self.online.name
         )
 
     def locate(self, text: str) -> Place:
@@ -623,17 +623,17 @@ class Locator:
         if not parsed.is_street_address:
             return self.gazetteer.locate_parsed(parsed)
         if self.online is None:
-            return self._fallback(parsed, "Street addresses are not looked up on this site")
+            return self._fallback(parsed, Say("Street addresses are not looked up on this site"))
         try:
             place = self.online.geocode(parsed.text)
         except GeocodeUnavailable as err:
-            return self._fallback(parsed, "The address lookup service isn't answering", err)
+            return self._fallback(parsed, Say("The address lookup service isn't answering"), err)
         except GeocodeNotFound as err:
-            return self._fallback(parsed, "We couldn't find that street address", err)
+            return self._fallback(parsed, Say("We couldn't find that street address"), err)
         if place is None:
             return self._fallback(
                 parsed,
-                "We couldn't find that street address",
+                Say("We couldn't find that street address"),
                 GeocodeNotFound("online geocoder: no match"),
             )
         return place
@@ -649,14 +649,13 @@ class Locator:
                 raise err from None
             raise
         what = {
-            Precision.ZIP: "the ZIP code",
-            Precision.TOWN: "the town",
-            Precision.PLACE: "the area",
-        }.get(place.precision, "the area")
-        note = f"{reason}, so distances are measured from {what} ({place.label}), not the street."
-        if place.note:
-            note = f"{place.note} {note}"
-        return replace(place, note=note)
+            Precision.ZIP: Say("the ZIP code"),
+            Precision.TOWN: Say("the town"),
+            Precision.PLACE: Say("the area"),
+        }.get(place.precision, Say("the area"))
+        note = Say("{reason}, so distances are measured from {what} ({place}), not the street.",
+                   reason=reason, what=what, place=place.label)
+        return replace(place, note=Say.joined(place.note, note))
 
     def suggestions(self, text: str) -> list[str]:
         """Return up to five place labels that complete or correct ``text`` (offline).
@@ -698,18 +697,18 @@ class Locator:
         except (TypeError, ValueError) as err:
             raise GeocodeError(
                 "device position is not numeric",
-                user_message="We couldn't read your device's location. Type a ZIP code or town.",
+                user_message=Say("We couldn't read your device's location. Type a ZIP code or town."),
             ) from err
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
             raise GeocodeError(
                 "device position out of range",
-                user_message="We couldn't read your device's location. Type a ZIP code or town.",
+                user_message=Say("We couldn't read your device's location. Type a ZIP code or town."),
             )
         town, miles = self.gazetteer.nearest_town(lat, lon)
         label = f"Near {town.name}" if miles <= _NEAR_TOWN_MILES else "Your location"
         note = ""
         if not in_massachusetts(lat, lon):
-            note = (
+            note = Say(
                 "Your device's location is outside Massachusetts; "
                 "distances are measured from where you are."
             )

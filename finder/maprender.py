@@ -36,6 +36,7 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from finder import assets
+from finder.labels import labels
 from finder.model import MA_BOUNDS, Place, Program
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def build_map(
     tiles_url: str,
     tiles_attribution: str,
     asset_base: str = DEFAULT_ASSET_BASE,
+    locale: str = "en",
 ) -> folium.Map:
     """Build the results map.
 
@@ -136,6 +138,8 @@ def build_map(
         comes from the app's settings, not from the CSV, so it is not escaped.
     asset_base : str, default "/app/static/vendor"
         URL of the folder ``finder.assets.ensure_static_assets`` filled.
+    locale : str
+        The language of the key, tooltips and popups (``finder.labels``).
 
     Returns
     -------
@@ -150,8 +154,8 @@ def build_map(
                 latlon.lat,
                 latlon.lon,
                 match.program.program_name,
-                _tooltip_html(match),
-                _popup_html(match),
+                _tooltip_html(match, locale),
+                _popup_html(match, locale),
             )
             for match, latlon in points
         ]
@@ -159,6 +163,7 @@ def build_map(
     return _assemble(
         [(ll.lat, ll.lon) for _, ll in points], markers, origin, radius_miles,
         tiles_url=tiles_url, tiles_attribution=tiles_attribution, asset_base=asset_base,
+        locale=locale,
     )
 
 
@@ -171,6 +176,7 @@ def _assemble(
     tiles_url: str,
     tiles_attribution: str,
     asset_base: str,
+    locale: str = "en",
 ) -> folium.Map:
     """Build the map around its program markers: tiles, radius, clusters, the person, the key."""
     base = asset_base.rstrip("/")
@@ -251,6 +257,7 @@ def _assemble(
         show_origin=origin is not None,
         show_radius=bool(origin and radius_miles),
         asset_base=base,
+        locale=locale,
     ).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(24, 24), max_zoom=_MAX_FIT_ZOOM)
     return fmap
@@ -501,7 +508,7 @@ class _Legend(folium.MacroElement):
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "finder-legend");
                 div.setAttribute("role", "note");
-                div.setAttribute("aria-label", "Map key");
+                div.setAttribute("aria-label", {{ this.key_label|tojson }});
                 div.style.cssText = "background:#fff;color:#1f2933;padding:4px 8px;"
                     + "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
                     + "font:12px/20px sans-serif;";
@@ -517,26 +524,31 @@ class _Legend(folium.MacroElement):
         """
     )
 
-    def __init__(self, *, show_origin: bool, show_radius: bool, asset_base: str) -> None:
+    def __init__(self, *, show_origin: bool, show_radius: bool, asset_base: str,
+                 locale: str = "en") -> None:
         super().__init__()
         self._name = "Legend"
+        say = labels(locale).gettext
+        self.key_label = say("Map key")
         symbol = "display:inline-block;width:16px;text-align:center;margin-right:6px;"
         rows = []
         if show_origin:
             pin = _ORIGIN_PIN_SVG.replace('width="28" height="40"', 'width="11" height="16"')
-            rows.append(f'<span style="{symbol}vertical-align:-3px">{pin}</span>Your location')
+            rows.append(f'<span style="{symbol}vertical-align:-3px">{pin}</span>'
+                        + _esc(say("Your location")))
         if show_radius:
             rows.append(
                 f'<span style="{symbol}border-top:2px dashed {_RADIUS_COLOR};'
-                'vertical-align:middle;height:0"></span>Search radius'
+                'vertical-align:middle;height:0"></span>' + _esc(say("Search radius"))
             )
         rows.append(
             f'<span style="{symbol}"><img src="{asset_base}/{assets.LEAFLET_MARKER_ICON_PATH}" '
-            'alt="" style="height:16px;vertical-align:-3px"></span>Program'
+            'alt="" style="height:16px;vertical-align:-3px"></span>' + _esc(say("Program"))
         )
         rows.append(
             f'<span style="{symbol}width:14px;height:14px;margin:0 7px 0 1px;border-radius:50%;'
-            'background:rgba(110,204,57,.9);vertical-align:-2px"></span>Group: select to zoom'
+            'background:rgba(110,204,57,.9);vertical-align:-2px"></span>'
+            + _esc(say("Group: select to zoom"))
         )
         self.rows_html = "".join(f"<div>{row}</div>" for row in rows)
 
@@ -570,21 +582,22 @@ def _tel_href(phone: str) -> str:
         return "tel:" + "".join(ch for ch in phone if ch.isdigit())
 
 
-def _distance_text(miles: float) -> str:
-    return f"{miles:.1f} mi away"
+def _distance_text(miles: float, locale: str = "en") -> str:
+    words = labels(locale)
+    return words.format("{miles} mi away", miles=words.number(miles, 1))
 
 
-def _tooltip_html(match: MapMatch) -> str:
+def _tooltip_html(match: MapMatch, locale: str = "en") -> str:
     program = match.program
     return (
         f"<strong>{_esc(program.program_name)}</strong><br>"
-        f"{_esc(_distance_text(match.distance_miles))}"
+        f"{_esc(_distance_text(match.distance_miles, locale))}"
     )
 
 
-def _popup_html(match: MapMatch) -> str:
-    head, tail = _popup_parts(match.program)
-    return f"{head}{_esc(_distance_text(match.distance_miles))}<br>{tail}"
+def _popup_html(match: MapMatch, locale: str = "en") -> str:
+    head, tail = _popup_parts(match.program, locale)
+    return f"{head}{_esc(_distance_text(match.distance_miles, locale))}<br>{tail}"
 
 
 def _bounds(points: Iterable[tuple[float, float]]) -> list[list[float]]:
@@ -636,13 +649,16 @@ class ProgramTable:
     count: int
 
 
-def program_table(programs: Sequence[Program]) -> ProgramTable:
+def program_table(programs: Sequence[Program], locale: str = "en") -> ProgramTable:
     """Build the marker data of every program once (escaped; no search in it).
 
     Parameters
     ----------
     programs : sequence of Program
         ``Catalog.programs``: a map refers to a program by its position here.
+    locale : str
+        The language of the popups' words ("Call", "Intake"); one table per
+        dataset version and language.
 
     Returns
     -------
@@ -658,7 +674,7 @@ def program_table(programs: Sequence[Program]) -> ProgramTable:
             name,
             _esc(program.organization),
             _esc(program.address),
-            _phone_links(program),
+            _phone_links(program, locale),
             program.program_name if name != program.program_name else 0,
         ])
     script = f"window.finderPrograms = {_inert_json(rows)};\n"
@@ -712,11 +728,12 @@ class _ResultMarkers(JSCSSMixin, folium.MacroElement):
             var table = window.finderPrograms || [];
             var hits = {{ this.hits_json }};
             var open = {{ this.popup_open|tojson }};
+            var awayText = {{ this.away_text|tojson }};
             var markers = [];
             for (var k = 0; k < hits.length; k += 2) {
                 var row = table[hits[k]];
                 if (!row || row[0] === null) { continue; }
-                var away = hits[k + 1].toFixed(1) + " mi away";
+                var away = awayText.replace("{miles}", hits[k + 1].toFixed(1));
                 var plain = row[6] || row[2];
                 var marker = L.marker([row[0], row[1]], {alt: plain, title: plain});
                 marker.bindTooltip("<strong>" + row[2] + "</strong><br>" + away, {sticky: true});
@@ -731,9 +748,12 @@ class _ResultMarkers(JSCSSMixin, folium.MacroElement):
         """
     )
 
-    def __init__(self, hits: list[float], table_url: str) -> None:
+    def __init__(self, hits: list[float], table_url: str, locale: str = "en") -> None:
         super().__init__()
         self._name = "ResultMarkers"
+        # Static text from the catalog, no data; the number is put in by the script.
+        self.away_text = _esc(labels(locale).gettext("{miles} mi away")).replace("&#123;", "{") \
+            .replace("&#125;", "}")
         self.hits_json = _inert_json(hits)
         self.popup_open = _POPUP_OPEN
         self.default_js = [("finder_programs", table_url)]
@@ -750,6 +770,7 @@ def build_results_map(
     tiles_url: str,
     tiles_attribution: str,
     asset_base: str = DEFAULT_ASSET_BASE,
+    locale: str = "en",
 ) -> folium.Map:
     """Build the results map from a program table: what ``build_map`` draws, sent compactly.
 
@@ -767,7 +788,7 @@ def build_results_map(
         The person's search location.
     radius_miles : float or None
         Search radius drawn around ``origin``; None or 0 for none.
-    tiles_url, tiles_attribution, asset_base
+    tiles_url, tiles_attribution, asset_base, locale
         As for ``build_map``.
 
     Returns
@@ -779,9 +800,10 @@ def build_results_map(
         hits.append(int(position))
         hits.append(round(float(miles), 2))
     return _assemble(
-        [(float(lat), float(lon)) for lat, lon in points], _ResultMarkers(hits, table_url),
+        [(float(lat), float(lon)) for lat, lon in points], _ResultMarkers(hits, table_url, locale),
         origin, radius_miles,
         tiles_url=tiles_url, tiles_attribution=tiles_attribution, asset_base=asset_base,
+        locale=locale,
     )
 
 
@@ -792,21 +814,22 @@ _POPUP_OPEN = (
 )
 
 
-def _phone_links(program: Program) -> str:
+def _phone_links(program: Program, locale: str = "en") -> str:
     """Return the popup's phone lines, without the last line break."""
-    phones = [("Call", program.phone)]
+    say = labels(locale).gettext
+    phones = [(say("Call:"), program.phone)]
     if program.intake_phone and program.intake_phone != program.phone:
-        phones.append(("Intake", program.intake_phone))
+        phones.append((say("Intake:"), program.intake_phone))
     return "<br>".join(
-        f'{label}: <a href="{_esc(_tel_href(number))}">{_esc(number)}</a>'
+        f'{_esc(label)} <a href="{_esc(_tel_href(number))}">{_esc(number)}</a>'
         for label, number in phones
         if number
     )
 
 
-def _popup_parts(program: Program) -> tuple[str, str]:
+def _popup_parts(program: Program, locale: str = "en") -> tuple[str, str]:
     """Return the popup's HTML before and after the distance (see ``_popup_html``)."""
     head = f"{_POPUP_OPEN}{_esc(program.program_name)}</strong><br>{_esc(program.organization)}<br>"
-    phones = _phone_links(program)
+    phones = _phone_links(program, locale)
     tail = f"{_esc(program.address)}<br>{phones}{'<br>' if phones else ''}</div>"
     return head, tail

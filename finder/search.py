@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from finder.errors import FinderError
+from finder.errors import FinderError, Say
 from finder.geo import EARTH_RADIUS_MILES, MILES_PER_DEGREE_LAT, haversine_miles
 from finder.model import (
     LANGUAGES,
@@ -112,7 +112,7 @@ CONFIRM_PLAN = "call to confirm your plan"
 class QueryError(FinderError, ValueError):
     """A search query is not valid (bad radius, unknown plan, unreadable availability)."""
 
-    default_user_message = "This search can't be run. Check the options and try again."
+    default_user_message = Say("This search can't be run. Check the options and try again.")
 
 
 class SortOrder(enum.StrEnum):

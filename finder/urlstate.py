@@ -60,7 +60,10 @@ FIELDS: tuple[Field, ...] = (
     Field("moud", "list", (), tuple(sorted(str(s) for s in MOUD))),
     Field("co", "bool", False),
     Field("pop", "list", (), tuple(str(p) for p in Population)),
-    Field("lang", "list", (), tuple(x for x in LANGUAGES if x != "English")),
+    # Languages a program speaks. ``lang`` is the page's own language (lang=es,
+    # finder.ui.i18n); links made before issue 15 said lang=Spanish, which
+    # decode_params still reads as this filter.
+    Field("speaks", "list", (), tuple(x for x in LANGUAGES if x != "English")),
     Field("att", "str", "any", ("any", "in-person", "telehealth")),
     Field("acc", "bool", False),
     Field("unk", "bool", False),
@@ -119,6 +122,10 @@ def decode_params(params: Mapping[str, object]) -> dict[str, object]:
         Only the keys present and valid; callers fall back to defaults.
     """
     state: dict[str, object] = {}
+    if "lang" in params and "speaks" not in params:
+        # An older link: lang=Spanish meant the language filter (a page
+        # language code such as "es" is not a language name, so it is dropped).
+        params = {**params, "speaks": params["lang"]}
     for key, raw in params.items():
         spec = _BY_KEY.get(key)
         if spec is None:

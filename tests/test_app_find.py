@@ -353,7 +353,7 @@ FILTERS = [
     ("moud", "multiselect", ["Buprenorphine"], lambda row, p: Service.BUPRENORPHINE in p.services),
     ("co", "checkbox", True, lambda row, p: Service.CO_OCCURRING in p.services),
     ("pop", "multiselect", ["Women"], lambda row, p: Population.WOMEN in p.populations),
-    ("lang", "multiselect", ["Spanish"], lambda row, p: "Spanish" in p.languages),
+    ("speaks", "multiselect", ["Spanish"], lambda row, p: "Spanish" in p.languages),
     ("att", "radio", "telehealth",
      lambda row, p: p.attendance in (Attendance.TELEHEALTH, Attendance.HYBRID)),
     ("acc", "checkbox", True, lambda row, p: p.accepting_new_clients is Accepting.YES),

@@ -40,7 +40,34 @@ REVIEWED = {
     "contact", "details", "phones",  # lists of md()/md_link() parts (find, program, review)
     "s.id", "times", "_PAGE", "i", "line",  # review.py: ids and counts; CALL_SCRIPT lines
     "EMAIL_HELP", "FORM_INTRO",  # update.py constants
+    # issue 15: safe.html() of a catalog word; n() of constants; f() with a Babel number.
+    "region", "heading", "away", "sessions",
 }
+
+
+#: finder.ui.i18n (issue 15): the catalog's words are ours, like a constant. ``_`` takes a
+#: constant or a reviewed table of constants; ``f`` and ``n`` take constants, and every value
+#: they fill in must itself be safe; ``say`` and ``describe`` escape the data they carry
+#: with ``escape=md``; day, time and number names come from Babel.
+TRANSLATING = {"_", "f", "n", "say", "describe", "reason", "plan_note", "schedule", "day",
+               "time", "number", "vocab", "language"}
+TRANSLATED_TABLES = ("WHEN_LABELS[", "LEVEL_LABELS[", "SORT_LABELS[", "ATTEND_LABELS[")
+
+
+def _translated(name: str, node: ast.Call) -> bool:
+    if name == "_":
+        (arg,) = node.args
+        text = ast.unparse(arg)
+        return _safe(arg) or text.startswith(TRANSLATED_TABLES) or text in REVIEWED
+    if name in ("f", "n"):
+        return all(isinstance(a, ast.Constant) or _safe(a) for a in node.args) and all(
+            _safe(k.value) for k in node.keywords)
+    if name in ("say", "describe"):
+        return any(k.arg == "escape" and ast.unparse(k.value) == "md" for k in node.keywords)
+    # Words made from closed vocabularies (reason codes, enums, Babel's names)
+    # are not data, but the UI still passes them through md(); these are safe
+    # only where the test finds them inside md().
+    return name in ("day", "time", "number")
 
 
 def _safe(node: ast.expr) -> bool:
@@ -51,6 +78,8 @@ def _safe(node: ast.expr) -> bool:
         if isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant):
             return all(_safe(arg) for arg in node.args)
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in TRANSLATING:
+            return _translated(name, node)
         return name in SAFE_CALLS
     if isinstance(node, ast.BinOp):
         return _safe(node.left) and _safe(node.right)

@@ -221,10 +221,14 @@ class Labels:
     def __init__(self, locale: str) -> None:
         self.locale = locale
         self._translations = _translations(locale)
-        try:
-            self._babel = Locale.parse(locale)
-        except (UnknownLocaleError, ValueError):
-            self._babel = Locale.parse(DEFAULT_LOCALE)
+        # Formats as written in the United States where CLDR has them (es_US:
+        # "2.5 millas", "6:00 p.m."): the people reading are in Massachusetts.
+        for tag in (f"{locale}_US", locale, DEFAULT_LOCALE):
+            try:
+                self._babel = Locale.parse(tag)
+                break
+            except (UnknownLocaleError, ValueError):
+                continue
 
     # -- messages ------------------------------------------------------------------
 

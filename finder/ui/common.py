@@ -9,8 +9,10 @@ from pathlib import Path
 import streamlit as st
 
 from finder.config import Settings
+from finder.labels import N_
 from finder.store import Store, open_store
 from finder.ui import safe
+from finder.ui.i18n import _
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 _log = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ def settings() -> Settings:
 
 
 #: What a person sees when the live dataset is missing or unreadable.
-DATA_UNAVAILABLE = (
+DATA_UNAVAILABLE = N_(
     "The program list could not be loaded right now. Please try again later, or call the "
     "Massachusetts Substance Use Helpline at [800-327-5050](tel:+18003275050): they can help "
     "you find a program."
@@ -124,7 +126,7 @@ def catalog_or_explain(cfg: Settings):  # type: ignore[no-untyped-def]
 
 def data_unavailable() -> None:
     """Say plainly that the program list is not available (the help banner stays above)."""
-    st.error(DATA_UNAVAILABLE, icon=":material/error:")
+    st.error(_(DATA_UNAVAILABLE), icon=":material/error:")
 
 
 @st.cache_resource(show_spinner=False)
@@ -141,23 +143,30 @@ def locator(cfg: Settings):  # type: ignore[no-untyped-def]
 
 def help_banner() -> None:
     """The crisis lines, shown at the top of every page."""
+    region = safe.html(_("Crisis help"))
     st.markdown(
-        f'<div class="help-banner" role="region" aria-label="Crisis help">{_banner_html()}</div>',
+        f'<div class="help-banner" role="region" aria-label="{region}">{_banner_html()}</div>',
         unsafe_allow_html=True,
     )
 
 
+#: The crisis lines. The markup is ours and a translation keeps it; on a phone the
+#: "long" parts are hidden and the line stays on screen (CSS). Only what was
+#: checked is said in a translation: 988 answers in Spanish (press 2, or text
+#: AYUDA), and the Helpline offers interpreters (docs/TRANSLATION.md).
+BANNER = N_(
+    "<strong>Need help now?</strong> Call or text "
+    '<a href="tel:988">988</a><span class="long"> (Suicide &amp; Crisis Lifeline)</span> · '
+    'Emergency: <a href="tel:911">911</a> · '
+    '<span class="long">Massachusetts Substance Use </span>Helpline: '
+    '<a href="tel:+18003275050">800-327-5050</a>'
+    '<span class="long"> (<a href="https://helplinema.org" target="_blank" '
+    'rel="noopener">helplinema.org</a>)</span>'
+)
+
+
 def _banner_html() -> str:
-    return (
-        # On a phone the "long" parts are hidden and the line stays on screen (CSS).
-        "<strong>Need help now?</strong> Call or text "
-        '<a href="tel:988">988</a><span class="long"> (Suicide &amp; Crisis Lifeline)</span> · '
-        'Emergency: <a href="tel:911">911</a> · '
-        '<span class="long">Massachusetts Substance Use </span>Helpline: '
-        '<a href="tel:+18003275050">800-327-5050</a>'
-        '<span class="long"> (<a href="https://helplinema.org" target="_blank" '
-        'rel="noopener">helplinema.org</a>)</span>'
-    )
+    return _(BANNER)
 
 
 def sample_notice(cfg: Settings) -> None:
@@ -168,8 +177,8 @@ def sample_notice(cfg: Settings) -> None:
         return
     if info.get("sample"):
         st.warning(
-            "**Sample data.** The programs shown here are fictional, for demonstration. "
-            "Do not call them. For real programs, call the Helpline at 800-327-5050.",
+            _("**Sample data.** The programs shown here are fictional, for demonstration. "
+              "Do not call them. For real programs, call the Helpline at 800-327-5050."),
             icon=":material/info:",
         )
 
@@ -195,7 +204,8 @@ def export_buttons(
         ("csv", "CSV", lambda: to_csv(make_rows(), meta).encode("utf-8-sig"), "text/csv"),
         ("xlsx", "Excel", lambda: to_xlsx(make_rows(), meta),
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ("html", "Print view (HTML)", lambda: to_html(make_rows(), meta).encode("utf-8"), "text/html"),
+        ("html", _("Print view (HTML)"), lambda: to_html(make_rows(), meta).encode("utf-8"),
+         "text/html"),
     )
     cols = st.columns(len(files))
     for col, (ext, label, build, mime) in zip(cols, files, strict=True):
@@ -234,7 +244,10 @@ div[data-testid="stCaptionContainer"] { color: #5a6169; opacity: 1; }
 
 
 def page_chrome(cfg: Settings) -> None:
-    """Style, help banner and sample notice: call first on every page."""
+    """Style, language switch, help banner and sample notice: call first on every page."""
+    from finder.ui import i18n
+
     st.markdown(CSS, unsafe_allow_html=True)
+    i18n.language_switch()
     help_banner()
     sample_notice(cfg)

@@ -8,13 +8,15 @@ import streamlit as st
 
 from finder.compare import MAX_COMPARE, Row, comparison, week_grid
 from finder.export import ExportMeta, export_rows
+from finder.labels import N_
 from finder.model import Insurance
 from finder.ui import common, safe
+from finder.ui.i18n import _, f, n, words
 from finder.ui.safe import md
 
 #: Notes live in ``st.session_state``: the server's memory for this session only.
-NOTES_PRIVACY = ("Notes are kept only for this session and in the files you export. "
-                 "They are never saved on our server.")
+NOTES_PRIVACY = N_("Notes are kept only for this session and in the files you export. "
+                   "They are never saved on our server.")
 
 
 def _shortlist(catalog) -> list:  # type: ignore[no-untyped-def,type-arg]
@@ -57,7 +59,7 @@ def _table_html(rows: list[Row], names: list[tuple[str, str]]) -> str:
             cells.append(f"<td{mine}>{esc(value)}</td>")
         body.append(f"<tr{cls}><th scope='row'>{esc(row.label)}</th>{''.join(cells)}</tr>")
     return (
-        "<div class='cmp-wrap'><table class='cmp'><thead><tr><th scope='col'>Program</th>"
+        f"<div class='cmp-wrap'><table class='cmp'><thead><tr><th scope='col'>{esc(_('Program'))}</th>"
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
@@ -106,7 +108,7 @@ def render() -> None:
     from finder.ui import find
 
     find.restore_state()
-    st.title("Shortlist & compare")
+    st.title(_("Shortlist & compare"))
     loaded = common.catalog_or_explain(cfg)
     if loaded is None:
         return
@@ -114,33 +116,36 @@ def render() -> None:
     programs = _shortlist(catalog)
     find.sync_url(None, shortlist_only=True)
     if not programs:
-        st.info("Your shortlist is empty. On **Find a program**, press **Add to shortlist** on the "
-                "programs you want to compare (2 to 6).")
+        st.info(_("Your shortlist is empty. On **Find a program**, press **Add to shortlist** on "
+                  "the programs you want to compare (2 to 6)."))
         return
 
     query, distance_query, matches = _matches_for(programs, catalog, cfg)
-    st.markdown(f"**{len(programs)} program{'s' if len(programs) != 1 else ''} on your shortlist.** "
-                f"{NOTES_PRIVACY}")
+    st.markdown(n("**{n} program on your shortlist.**", "**{n} programs on your shortlist.**",
+                  len(programs)) + " " + _(NOTES_PRIVACY))
     for p in programs:
         with st.container(border=True):
             cols = st.columns([4, 1])
             cols[0].markdown(f"**{md(p.program_name)}** · {md(p.organization)} · {md(p.city)}")
-            cols[1].button("Remove", key=f"cmp_rm_{p.program_id}", on_click=_remove, args=(p.program_id,))
+            cols[1].button(_("Remove"), key=f"cmp_rm_{p.program_id}", on_click=_remove,
+                           args=(p.program_id,))
             notes = st.session_state.get("notes") or {}
             st.session_state.setdefault(f"note_{p.program_id}", notes.get(p.program_id, ""))
-            st.text_area("Notes for this program", key=f"note_{p.program_id}", height=68,
+            st.text_area(_("Notes for this program"), key=f"note_{p.program_id}", height=68,
                          on_change=_save_note, args=(p.program_id,),
-                         placeholder="e.g. client prefers evenings; called 11/20, callback Monday")
+                         placeholder=_("e.g. client prefers evenings; called 11/20, "
+                                       "callback Monday"))
             from finder.ui import update
 
             update.update_listing(p, "cmp")
 
     shown = programs[:MAX_COMPARE]
     if len(programs) > MAX_COMPARE:
-        st.warning(f"Comparing the first {MAX_COMPARE}. Remove some to compare others.")
+        st.warning(f("Comparing the first {count}. Remove some to compare others.",
+                     count=MAX_COMPARE))
     if len(shown) >= 2:
-        st.subheader("Side by side")
-        st.caption("Rows marked ≠ differ between programs. Green = takes your client's plan.")
+        st.subheader(_("Side by side"))
+        st.caption(_("Rows marked ≠ differ between programs. Green = takes your client's plan."))
         plans = tuple(Insurance(v) for v in st.session_state.get("ins") or [])
         distances = [m.distance_miles if m else None for m in matches] if matches else None
         fits = None
@@ -148,15 +153,16 @@ def render() -> None:
         if matches and available:
             fits = [str(m.fit or "—") if m else "—" for m in matches[:MAX_COMPARE]]
         rows = comparison(shown, distances_miles=distances[:MAX_COMPARE] if distances else None,
-                          fits=fits, plans=plans)
+                          fits=fits, plans=plans, words=words())
         st.markdown(CSS + _table_html(rows, _headings(shown)), unsafe_allow_html=True)
-        st.subheader("Week at a glance")
+        st.subheader(_("Week at a glance"))
         if available:
-            st.caption(f"✓ inside your client's availability ({md(available)}); ✗ outside it.")
-        st.markdown(_table_html(week_grid(shown, available), _headings(shown)),
+            st.caption(f("✓ inside your client's availability ({hours}); ✗ outside it.",
+                         hours=md(words().schedule(available))))
+        st.markdown(_table_html(week_grid(shown, available, words()), _headings(shown)),
                     unsafe_allow_html=True)
     else:
-        st.info("Add at least one more program to compare side by side.")
+        st.info(_("Add at least one more program to compare side by side."))
 
     _exports(programs, matches, query, info["source"])
     _share_link()
@@ -164,8 +170,6 @@ def render() -> None:
 
 def _exports(programs, matches, query, data_source) -> None:  # type: ignore[no-untyped-def]
     """Export the shortlist, stating the person's own search (with its filters)."""
-    from finder.search import describe
-
     class _Row:  # a program with no location yet still exports
         def __init__(self, program):  # type: ignore[no-untyped-def]
             self.program = program
@@ -173,13 +177,15 @@ def _exports(programs, matches, query, data_source) -> None:  # type: ignore[no-
 
     items = [m if m is not None else _Row(p) for p, m in zip(programs, matches or [None] * len(programs),
                                                              strict=True)]
+    label = words()
     meta = ExportMeta(
-        title="IOP Finder shortlist",
-        search=describe(query) if query is not None else "Shortlist (no location given)",
+        title=_("IOP Finder shortlist"),
+        search=label.describe(query) if query is not None else _("Shortlist (no location given)"),
         data_source=data_source,
+        locale=label.locale,
     )
-    rows = export_rows(items, st.session_state.get("notes") or {})
-    st.subheader("Export")
+    rows = export_rows(items, st.session_state.get("notes") or {}, locale=label.locale)
+    st.subheader(_("Export"))
     common.export_buttons(lambda: rows, meta, stem="iop-shortlist", key_prefix="dl")
 
 
@@ -188,9 +194,9 @@ def _share_link() -> None:
 
     query = urlencode(find.shareable_params(), safe=",:")
     base = _base_url()
-    st.subheader("Share")
-    st.caption("Copy this link to reopen the search and shortlist. It holds no street address "
-               "and no notes.")
+    st.subheader(_("Share"))
+    st.caption(_("Copy this link to reopen the search and shortlist. It holds no street address "
+                 "and no notes."))
     st.code(share_url(base, query), language=None)
 
 

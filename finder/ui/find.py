@@ -11,6 +11,7 @@ import streamlit as st
 
 from finder.errors import FinderError, GeocodeNotFound, OutsideMassachusetts
 from finder.gazetteer import SOURCE as GAZETTEER
+from finder.labels import N_
 from finder.model import (
     LANGUAGES,
     MOUD,
@@ -23,6 +24,7 @@ from finder.model import (
     Service,
 )
 from finder.ui import common, safe
+from finder.ui.i18n import _, f, n, words
 from finder.ui.safe import md
 from finder.urlstate import (
     FIELDS,
@@ -37,22 +39,26 @@ from finder.urlstate import (
 PAGE = "finder/ui/pages/find.py"
 COMPARE_PAGE = "finder/ui/pages/compare.py"
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-DAY_NAMES = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
+DAY_INDEX = {day: i for i, day in enumerate(DAYS)}
 TIMES = tuple(f"{h:02d}:{m:02d}" for h in range(6, 24) for m in (0, 30))
 RADII = ("5", "10", "25", "50", "100", "any")
+# Labels are marked with N_ (extracted into the catalogs) and translated where shown.
 WHEN_LABELS = {
-    "morning": "Mornings (start before noon)",
-    "afternoon": "Afternoons (noon–5 PM)",
-    "evening": "Evenings (5 PM or later)",
-    "weekend": "Weekends",
+    "morning": N_("Mornings (start before noon)"),
+    "afternoon": N_("Afternoons (noon–5 PM)"),
+    "evening": N_("Evenings (5 PM or later)"),
+    "weekend": N_("Weekends"),
 }
 LEVEL_LABELS = {
-    "IOP": "IOP (intensive outpatient)",
-    "SOAP": "SOAP (structured outpatient, Massachusetts)",
-    "PHP": "PHP (partial hospitalization, day treatment)",
+    "IOP": N_("IOP (intensive outpatient)"),
+    "SOAP": N_("SOAP (structured outpatient, Massachusetts)"),
+    "PHP": N_("PHP (partial hospitalization, day treatment)"),
 }
-SORT_LABELS = {"distance": "Nearest first", "verified": "Recently verified", "fit": "Best fit to my times"}
-WHAT_IS_IOP = """
+SORT_LABELS = {"distance": N_("Nearest first"), "verified": N_("Recently verified"),
+               "fit": N_("Best fit to my times")}
+ATTEND_LABELS = {"any": N_("Either"), "in-person": N_("In person"),
+                 "telehealth": N_("Telehealth (online)")}
+WHAT_IS_IOP = N_("""
 An **intensive outpatient program (IOP)** is treatment for alcohol or drug use that you attend
 several times a week (usually 3 to 5 days, about 9 to 20 hours a week) while living at home and
 keeping up with work, school or family. It mixes group therapy, individual counseling, education
@@ -65,7 +71,7 @@ hospital, for people who need more support than an IOP but do not need to stay o
 PHP programs are left out of a search unless you choose them under **More filters → Level of care**.
 It is more support than a weekly counseling visit and less than a residential (live-in) program.
 If you are not sure what you need, the Helpline at 800-327-5050 can help you choose.
-"""
+""")
 
 
 def restore_state() -> None:
@@ -128,7 +134,14 @@ def shareable_params() -> dict[str, str]:
             state["q"], state["at"] = "", found[1] if same else ""
     else:
         state["at"] = st.session_state.get("_device_at", "")
-    return encode_state(state)
+    from finder.ui import i18n
+
+    params = encode_state(state)
+    # The page's language travels with the link (issue 15).
+    lang = i18n.url_value()
+    if lang:
+        params["lang"] = lang
+    return params
 
 
 def sync_url(place: Place | None, *, shortlist_only: bool = False) -> None:
@@ -150,63 +163,67 @@ def _form(cfg) -> None:  # type: ignore[no-untyped-def]
     if st.session_state.pop("_clear_q", False):
         st.session_state["q"] = ""
     st.text_input(
-        "Where are you? Address, ZIP code or town",
+        _("Where are you? Address, ZIP code or town"),
         key="q",
-        placeholder="e.g. 02139, Worcester, or 45 Main St, Northampton",
-        help="Press Enter to search.",
+        placeholder=_("e.g. 02139, Worcester, or 45 Main St, Northampton"),
+        help=_("Press Enter to search."),
     )
     disclosure = common.locator(cfg).disclosure
     if disclosure:
-        st.caption(disclosure)
+        st.caption(words().say(disclosure, escape=md))
     else:
-        st.caption("Your search stays on this site: we look up ZIP codes and towns ourselves.")
+        st.caption(_("Your search stays on this site: we look up ZIP codes and towns ourselves."))
     _device_location_button()
     cols = st.columns(2)
+    label = words()
     cols[0].selectbox(
-        "Distance",
+        _("Distance"),
         RADII,
         key="radius",
-        format_func=lambda r: "Any distance" if r == "any" else f"Within {r} miles",
+        format_func=lambda r: _("Any distance") if r == "any" else f("Within {miles} miles", miles=r),
     )
     cols[1].multiselect(
-        "Insurance or payment",
+        _("Insurance or payment"),
         [str(i) for i in Insurance],
         key="ins",
-        placeholder="Any",
-        help="Programs that take any of these. 'Private insurance' programs are shown for named "
-        "plans with a note to call and confirm.",
+        format_func=label.vocab,
+        placeholder=_("Any"),
+        help=_("Programs that take any of these. 'Private insurance' programs are shown for named "
+               "plans with a note to call and confirm."),
     )
     st.multiselect(
-        "When can you attend?",
+        _("When can you attend?"),
         list(WHEN_LABELS),
         key="when",
-        format_func=WHEN_LABELS.__getitem__,
-        placeholder="Any time",
+        format_func=lambda key: _(WHEN_LABELS[key]),
+        placeholder=_("Any time"),
     )
-    with st.expander("More filters: my availability, medication, language, and more"):
-        st.markdown("**Fits my availability** (sessions that fall inside these hours)")
-        st.multiselect("Days I can attend", DAYS, key="days", format_func=DAY_NAMES.__getitem__,
-                       placeholder="Choose days")
+    with st.expander(_("More filters: my availability, medication, language, and more")):
+        st.markdown(_("**Fits my availability** (sessions that fall inside these hours)"))
+        st.multiselect(_("Days I can attend"), DAYS, key="days",
+                       format_func=lambda day: label.day(DAY_INDEX[day]),
+                       placeholder=_("Choose days"))
         tcols = st.columns(2)
-        tcols[0].selectbox("From", ("", *TIMES), key="from", format_func=_time_label)
-        tcols[1].selectbox("Until", ("", *TIMES), key="to", format_func=_time_label)
-        st.multiselect("Medication for opioid use disorder (MOUD)", [str(s) for s in MOUD_ORDER],
-                       key="moud", placeholder="Any")
-        st.checkbox("Treats co-occurring mental health conditions", key="co")
-        st.multiselect("Programs for", [str(p) for p in Population], key="pop", placeholder="Anyone")
-        st.multiselect("Language", [x for x in LANGUAGES if x != "English"], key="lang",
-                       placeholder="English")
-        st.radio("How to attend", ("any", "in-person", "telehealth"), key="att", horizontal=True,
-                 format_func={"any": "Either", "in-person": "In person",
-                              "telehealth": "Telehealth (online)"}.__getitem__)
-        st.checkbox("Only programs accepting new clients", key="acc")
-        st.checkbox("Include programs with no schedule listed", key="unk",
-                    help="Many programs have not told us their session times. Call them to ask.")
-        st.multiselect("Level of care", list(LEVEL_LABELS), key="level",
-                       format_func=LEVEL_LABELS.__getitem__, placeholder="Any level",
-                       help="IOP and SOAP are chosen to start with. Add PHP for day "
-                       "treatment: see 'What is an IOP?' above.")
-        st.selectbox("Sort by", list(SORT_LABELS), key="sort", format_func=SORT_LABELS.__getitem__)
+        tcols[0].selectbox(_("From"), ("", *TIMES), key="from", format_func=_time_label)
+        tcols[1].selectbox(_("Until"), ("", *TIMES), key="to", format_func=_time_label)
+        st.multiselect(_("Medication for opioid use disorder (MOUD)"), [str(s) for s in MOUD_ORDER],
+                       key="moud", format_func=label.vocab, placeholder=_("Any"))
+        st.checkbox(_("Treats co-occurring mental health conditions"), key="co")
+        st.multiselect(_("Programs for"), [str(p) for p in Population], key="pop",
+                       format_func=label.vocab, placeholder=_("Anyone"))
+        st.multiselect(_("Language"), [x for x in LANGUAGES if x != "English"], key="speaks",
+                       format_func=label.language, placeholder=label.language("English"))
+        st.radio(_("How to attend"), ("any", "in-person", "telehealth"), key="att", horizontal=True,
+                 format_func=lambda key: _(ATTEND_LABELS[key]))
+        st.checkbox(_("Only programs accepting new clients"), key="acc")
+        st.checkbox(_("Include programs with no schedule listed"), key="unk",
+                    help=_("Many programs have not told us their session times. Call them to ask."))
+        st.multiselect(_("Level of care"), list(LEVEL_LABELS), key="level",
+                       format_func=lambda key: _(LEVEL_LABELS[key]), placeholder=_("Any level"),
+                       help=_("IOP and SOAP are chosen to start with. Add PHP for day "
+                              "treatment: see 'What is an IOP?' above."))
+        st.selectbox(_("Sort by"), list(SORT_LABELS), key="sort",
+                     format_func=lambda key: _(SORT_LABELS[key]))
 
 
 MOUD_ORDER = (Service.BUPRENORPHINE, Service.METHADONE, Service.NALTREXONE)
@@ -217,23 +234,25 @@ def _time_label(value: str) -> str:
     if not value:
         return "—"
     hour, minute = map(int, value.split(":"))
-    return dt.time(hour, minute).strftime("%I:%M %p").lstrip("0")
+    return words().time(hour * 60 + minute)
 
 
 def _device_location_button() -> None:
     """Opt-in browser geolocation: nothing is asked until the person presses the button."""
     if st.session_state.get("_device_at"):
         cols = st.columns([3, 1])
-        source = "the link's location" if st.session_state.get("_at_from_link") else "your device's location"
-        cols[0].caption(f"Using {source} (rounded to about 1 km).")
-        if cols[1].button("Stop using it", key="forget_location"):
+        cols[0].caption(_("Using the link's location (rounded to about 1 km).")
+                        if st.session_state.get("_at_from_link")
+                        else _("Using your device's location (rounded to about 1 km)."))
+        if cols[1].button(_("Stop using it"), key="forget_location"):
             st.session_state["_device_at"] = ""
             st.session_state["at"] = ""
             st.session_state["_at_from_link"] = False
             st.rerun()
         return
-    if st.button("Use my location", icon=":material/my_location:", key="use_location",
-                 help="Your browser will ask before sharing your location. We round it to about 1 km."):
+    if st.button(_("Use my location"), icon=":material/my_location:", key="use_location",
+                 help=_("Your browser will ask before sharing your location. "
+                        "We round it to about 1 km.")):
         st.session_state["_want_location"] = True
     if not st.session_state.get("_want_location"):
         return
@@ -241,12 +260,12 @@ def _device_location_button() -> None:
 
     position = get_geolocation(component_key="device_location")
     if not isinstance(position, dict):
-        st.caption("Waiting for your browser to share your location…")
+        st.caption(_("Waiting for your browser to share your location…"))
         return
     st.session_state["_want_location"] = False
     coords = position.get("coords") or {}
     if coords.get("latitude") is None:
-        st.warning("Your browser did not share a location. Type a ZIP code or town instead.")
+        st.warning(_("Your browser did not share a location. Type a ZIP code or town instead."))
         return
     st.session_state["_device_at"] = format_coords(float(coords["latitude"]), float(coords["longitude"]))
     st.session_state["_at_from_link"] = False
@@ -267,21 +286,21 @@ def _resolve_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
         _outside_massachusetts(err)
         return err.nearby
     except GeocodeNotFound as err:
-        # The message repeats what was typed: shown as text, never as Markdown.
-        st.error(md(err.user_message))
+        # The message repeats what was typed: its values are escaped, never Markdown.
+        st.error(words().say(err.user_message, escape=md))
         if err.suggestions:
-            st.write("Did you mean:")
+            st.write(_("Did you mean:"))
             cols = st.columns(min(len(err.suggestions), 3))
             for i, suggestion in enumerate(err.suggestions[:3]):
                 cols[i].button(md(suggestion), key=f"dym_{i}", on_click=_use_suggestion, args=(suggestion,))
         return None
     except FinderError as err:
-        st.error(md(err.user_message))
+        st.error(words().say(err.user_message, escape=md))
         return None
 
 
 #: Where to look outside Massachusetts (SAMHSA runs both).
-ELSEWHERE = (
+ELSEWHERE = N_(
     "Search [FindTreatment.gov](https://findtreatment.gov) for programs in every state, or "
     "call the SAMHSA National Helpline at [1-800-662-4357](tel:+18006624357): free, "
     "confidential, 24 hours a day, in English and Spanish."
@@ -294,8 +313,8 @@ def _outside_massachusetts(err: OutsideMassachusetts) -> None:
     When the place is near the border, ``err.nearby`` is searched and its
     note (shown above the results) says so.
     """
-    advice = "" if err.nearby else " Try a Massachusetts ZIP code or town name."
-    st.warning(f"**IOP Finder covers Massachusetts only.** {ELSEWHERE}{advice}",
+    advice = "" if err.nearby else " " + _("Try a Massachusetts ZIP code or town name.")
+    st.warning(f"**{_('IOP Finder covers Massachusetts only.')}** {_(ELSEWHERE)}{advice}",
                icon=":material/travel_explore:")
 
 
@@ -353,7 +372,7 @@ def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyp
         include_unknown_schedule=bool(s.get("unk")),
         services=tuple(services),
         populations=tuple(Population(v) for v in s.get("pop") or []),
-        languages=tuple(s.get("lang") or []),
+        languages=tuple(s.get("speaks") or []),
         attendance=attendance,
         accepting_new_clients=bool(s.get("acc")),
         level_of_care=tuple(LevelOfCare(v) for v in s.get("level") or [] if v in LEVEL_LABELS),
@@ -367,50 +386,51 @@ def _days_ago(when: dt.date) -> int:
 
 def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
     p = match.program
+    label = words()
     with st.container(border=True):
         st.markdown(f"#### {md(p.program_name)}")
-        st.markdown(
-            f"{md(p.organization)} · **{match.distance_miles:.1f} miles** away · "
-            f"{md(p.level_of_care)}"
-        )
+        away = f("**{miles} miles** away", miles=label.number(match.distance_miles, 1))
+        st.markdown(f"{md(p.organization)} · {away} · {md(p.level_of_care)}")
         directions = "https://www.openstreetmap.org/directions?to=" + quote_plus(
             f"{p.latitude},{p.longitude}"
         )
-        st.markdown(f":material/location_on: {md(p.address)} · [Directions]({directions})")
+        st.markdown(f":material/location_on: {md(p.address)} · [{_('Directions')}]({directions})")
         contact = [f":material/call: [{md(p.phone)}]({_tel(p.phone)})"]
         if p.intake_phone:
-            contact.append(f"Intake: [{md(p.intake_phone)}]({_tel(p.intake_phone)})")
+            contact.append(f"{_('Intake:')} [{md(p.intake_phone)}]({_tel(p.intake_phone)})")
         if p.website:
             # Only an address the URL parser accepts becomes a link (issue 17).
             website = safe.web_url(p.website)
             if website is not None:
-                contact.append(safe.md_link("Website", website))
+                contact.append(safe.md_link(_("Website"), website))
         st.markdown(" · ".join(contact))
-        st.markdown(f":material/calendar_month: **Sessions:** {md(match.schedule_text)}")
+        sessions = label.schedule(p.schedule) if match.schedule_listed else _("Schedule not listed")
+        st.markdown(f":material/calendar_month: **{_('Sessions:')}** {md(sessions)}")
         # The level is on the card's second line already; the level filter is on by
         # default (IOP and SOAP), so "level of care: IOP" on every card is noise.
-        level_reason = f"level of care: {p.level_of_care}"
         for reason in match.reasons:
-            if reason != level_reason:
-                st.markdown(f":material/check_circle: {md(reason)}")
+            if reason.code != "level":
+                st.markdown(f":material/check_circle: {md(label.reason(reason))}")
         mine = set(query.insurance)
         if p.insurance:
             badges = " ".join(
                 f'<span class="badge{" mine" if i in mine else ""}">{_html(i)}</span>'
                 for i in p.insurance
             )
-            st.markdown(f"**Payment:** {badges}", unsafe_allow_html=True)
-        for note in match.plan_notes:
-            st.markdown(f":material/info: {md(note)}")
+            st.markdown(f"**{_('Payment:')}** {badges}", unsafe_allow_html=True)
+        for reason in match.reasons:
+            if reason.code == "takes_private":
+                for plan in reason.values:
+                    st.markdown(f":material/info: {md(label.plan_note(plan))}")
         details = []
         if p.services:
-            details.append("**Services:** " + md(", ".join(p.services)))
+            details.append(f"**{_('Services:')}** " + md(", ".join(map(label.vocab, p.services))))
         if p.populations:
-            details.append("**For:** " + md(", ".join(p.populations)))
+            details.append(f"**{_('For:')}** " + md(", ".join(map(label.vocab, p.populations))))
         if p.languages:
-            details.append("**Languages:** " + md(", ".join(p.languages)))
+            details.append(f"**{_('Languages:')}** " + md(", ".join(map(label.language, p.languages))))
         if p.attendance:
-            details.append("**Attend:** " + md(p.attendance))
+            details.append(f"**{_('Attend:')}** " + md(label.vocab(p.attendance)))
         if details:
             st.markdown(" · ".join(details))
         if p.notes:
@@ -422,8 +442,8 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
             _shortlist_button(p.program_id)
             if p.program_id in (st.session_state.get("sl") or []):
                 shortlist_link()
-        cols[1].page_link(PROGRAM_PAGE, label="Program page (to share)", icon=":material/open_in_new:",
-                          query_params={"id": p.program_id})
+        cols[1].page_link(PROGRAM_PAGE, label=_("Program page (to share)"),
+                          icon=":material/open_in_new:", query_params=program_link(p.program_id))
         # Corrections from the people who call (issue 13): reviewed before anything changes.
         from finder.ui import update
 
@@ -441,36 +461,41 @@ def _freshness(p, cfg) -> str:  # type: ignore[no-untyped-def]
     # Data that only a listing vouches for needs no warning icon of its own:
     # the "not yet confirmed" sentence says it.
     icon = ":material/warning: " if check and p.last_verified is not None else ""
-    lines = [md(text) for text in parts] + [icon + md(verified), f"Source: {md(p.source)}"]
+    say = words().say
+    lines = [say(text, escape=md) for text in parts] + [
+        icon + say(verified, escape=md), f("Source: {source}", source=md(p.source))]
     return " · ".join(lines)
 
 
 #: Questions to ask a program that has not published its session times.
 CALL_SCRIPT = (
-    "Do you have an evening or weekend IOP track?",
-    "Which days and times do the groups meet?",
-    "Do you take my insurance?",
-    "Is there a waitlist, and how soon could I start?",
+    N_("Do you have an evening or weekend IOP track?"),
+    N_("Which days and times do the groups meet?"),
+    N_("Do you take my insurance?"),
+    N_("Is there a waitlist, and how soon could I start?"),
 )
 
 
 def _unknown_schedule_section(result, query, cfg) -> None:  # type: ignore[no-untyped-def]
     """The second group: programs that pass every other filter but publish no times."""
     unknown = result.unknown_schedule
-    n = len(unknown)
-    if not n:
+    count = len(unknown)
+    if not count:
         return
-    more = "more " if result.matches else ""
-    st.subheader(
-        f"{n} {more}program{'s' if n != 1 else ''} near you "
-        f"{'have' if n != 1 else 'has'}n't published session times: call to ask"
-    )
+    if result.matches:
+        heading = n("{n} more program near you hasn't published session times: call to ask",
+                    "{n} more programs near you haven't published session times: call to ask", count)
+    else:
+        heading = n("{n} program near you hasn't published session times: call to ask",
+                    "{n} programs near you haven't published session times: call to ask", count)
+    st.subheader(heading)
     st.markdown(
-        "They match everything else you chose, but their session times have not been "
-        "published, so they may well meet when you can. "
-        "When you call, ask:\n\n" + "\n".join(f"- {q}" for q in CALL_SCRIPT)
+        _("They match everything else you chose, but their session times have not been "
+          "published, so they may well meet when you can. When you call, ask:")
+        + "\n\n" + "\n".join(f"- {_(q)}" for q in CALL_SCRIPT)
     )
-    with st.expander(f"Show the {n} program{'s' if n != 1 else ''} to call", expanded=True):
+    with st.expander(n("Show the {n} program to call", "Show the {n} programs to call", count),
+                     expanded=True):
         for match in unknown:
             _card(match, query, cfg)
 
@@ -492,24 +517,24 @@ def _tel(phone: str) -> str:
 def _accepting_text(p) -> str:  # type: ignore[no-untyped-def]
     from finder.provenance import availability_confirmation_text
 
-    as_of = (f" ({md(availability_confirmation_text(p, dt.date.today()))})"
-             if p.availability_as_of else "")
+    confirmed = availability_confirmation_text(p, dt.date.today())
+    as_of = f" ({words().say(confirmed, escape=md)})" if p.availability_as_of else ""
     return {
-        Accepting.YES: f":green[:material/check_circle:] Accepting new clients{as_of}",
-        Accepting.NO: f":red[:material/block:] Not accepting new clients{as_of}",
-        Accepting.WAITLIST: f":orange[:material/hourglass_top:] Waitlist{as_of}",
-        Accepting.UNKNOWN: ":gray[:material/help:] Call to ask about openings",
+        Accepting.YES: f":green[:material/check_circle:] {_('Accepting new clients')}{as_of}",
+        Accepting.NO: f":red[:material/block:] {_('Not accepting new clients')}{as_of}",
+        Accepting.WAITLIST: f":orange[:material/hourglass_top:] {_('Waitlist')}{as_of}",
+        Accepting.UNKNOWN: f":gray[:material/help:] {_('Call to ask about openings')}",
     }[p.accepting_new_clients]
 
 
 def _shortlist_button(program_id: str) -> None:
     shortlist = list(st.session_state.get("sl") or [])
     if program_id in shortlist:
-        if st.button("Remove from shortlist", key=f"rm_{program_id}"):
+        if st.button(_("Remove from shortlist"), key=f"rm_{program_id}"):
             shortlist.remove(program_id)
             st.session_state["sl"] = shortlist
             st.rerun()
-    elif st.button("Add to shortlist", key=f"add_{program_id}"):
+    elif st.button(_("Add to shortlist"), key=f"add_{program_id}"):
         st.session_state["sl"] = [*shortlist, program_id]
         st.rerun()
 
@@ -517,27 +542,36 @@ def _shortlist_button(program_id: str) -> None:
 PROGRAM_PAGE = "finder/ui/pages/program.py"
 
 
+def program_link(program_id: str) -> dict[str, str]:
+    """The program page's URL parameters: its id, and the page's language when it is not the default."""
+    from finder.ui import i18n
+
+    lang = i18n.url_value()
+    return {"id": program_id, **({"lang": lang} if lang else {})}
+
+
 def shortlist_link() -> None:
     """"Shortlist (3) → Compare", once something is on the shortlist (issue 18)."""
     count = len(st.session_state.get("sl") or [])
     if count:
-        st.page_link(COMPARE_PAGE, label=f"Shortlist ({count}) → Compare",
+        st.page_link(COMPARE_PAGE, label=f("Shortlist ({count}) → Compare", count=count),
                      icon=":material/checklist:")
 
 
 def _no_results(result) -> None:  # type: ignore[no-untyped-def]
-    st.info(
+    st.info(_(
         "**No programs match all of these choices.** Try a wider distance, fewer filters, "
         "or include programs with no schedule listed. You can also call the Massachusetts "
         "Substance Use Helpline at [800-327-5050](tel:+18003275050): they know programs "
         "with openings and can help you choose."
-    )
+    ))
     cols = st.columns(3)
     if st.session_state.get("radius") != "any":
-        cols[0].button("Search any distance", key="widen", on_click=_set, args=("radius", "any"))
-    cols[1].button("Clear filters", key="clear", on_click=_clear_filters)
+        cols[0].button(_("Search any distance"), key="widen", on_click=_set, args=("radius", "any"))
+    cols[1].button(_("Clear filters"), key="clear", on_click=_clear_filters)
     if not st.session_state.get("unk"):
-        cols[2].button("Include unknown schedules", key="incl_unk", on_click=_set, args=("unk", True))
+        cols[2].button(_("Include unknown schedules"), key="incl_unk", on_click=_set,
+                       args=("unk", True))
 
 
 def _set(key: str, value: object) -> None:
@@ -591,10 +625,10 @@ def render() -> None:
     cfg = common.settings()
     common.page_chrome(cfg)
     restore_state()
-    st.title("Find an intensive outpatient program")
+    st.title(_("Find an intensive outpatient program"))
     shortlist_link()
-    with st.expander("What is an IOP?"):
-        st.markdown(WHAT_IS_IOP)
+    with st.expander(_("What is an IOP?")):
+        st.markdown(_(WHAT_IS_IOP))
     _form(cfg)
     loaded = common.catalog_or_explain(cfg)
     if loaded is None:
@@ -604,11 +638,11 @@ def render() -> None:
     sync_url(place)
     if place is None:
         if not st.session_state.get("q"):
-            st.info("Type a ZIP code, town or address above to see programs near you.")
+            st.info(_("Type a ZIP code, town or address above to see programs near you."))
         return
     if place.note:
-        st.caption(md(place.note))
-    from finder.search import describe, search
+        st.caption(words().say(place.note, escape=md))
+    from finder.search import search
 
     query = build_query(place)
     result = search(catalog, query)
@@ -621,8 +655,8 @@ def render() -> None:
     if reason:
         _scroll_to_results(str(reason))
     # The heading names the place: from the typed text or the geocoder's label.
-    st.subheader(md(describe(query)))
-    st.caption(f"Source: {md(info['source'])}")
+    st.subheader(words().describe(query, escape=md))
+    st.caption(f("Source: {source}", source=md(info["source"])))
     if not result.matches and not result.unknown_schedule:
         _no_results(result)
         return
@@ -630,7 +664,7 @@ def render() -> None:
         _results(result, query, cfg, info["source"])  # the second group comes after page 1..n
         return
     # Never "no programs" while nearby programs simply haven't published times.
-    st.markdown("**No program near you has published session times that fit.**")
+    st.markdown(_("**No program near you has published session times that fit.**"))
     _unknown_schedule_section(result, query, cfg)
 
 
@@ -640,16 +674,19 @@ def _results(result, query, cfg, data_source: str) -> None:  # type: ignore[no-u
     pages = max(1, math.ceil(total / size))
     page = min(max(1, int(st.session_state.get("page") or 1)), pages)
     start = (page - 1) * size
-    st.markdown(f"**{total} program{'s' if total != 1 else ''} found.** "
-                f"Showing {start + 1}–{min(start + size, total)}.")
+    st.markdown(n("**{n} program found.**", "**{n} programs found.**", total) + " "
+                + f("Showing {first}–{last}.", first=start + 1, last=min(start + size, total)))
     for match in result.matches[start:start + size]:
         _card(match, query, cfg)
     if pages > 1:
         cols = st.columns([1, 2, 1])
-        cols[0].button("← Previous", key="prev", disabled=page <= 1, on_click=_set, args=("page", page - 1))
-        cols[1].markdown(f"<div style='text-align:center'>Page {page} of {pages}</div>",
+        cols[0].button(_("← Previous"), key="prev", disabled=page <= 1, on_click=_set,
+                       args=("page", page - 1))
+        cols[1].markdown("<div style='text-align:center'>"
+                         + f("Page {page} of {pages}", page=page, pages=pages) + "</div>",
                          unsafe_allow_html=True)
-        cols[2].button("Next →", key="next", disabled=page >= pages, on_click=_set, args=("page", page + 1))
+        cols[2].button(_("Next →"), key="next", disabled=page >= pages, on_click=_set,
+                       args=("page", page + 1))
     _unknown_schedule_section(result, query, cfg)
     _exports(result.matches, query, data_source)
     _map(result.matches, query, cfg)
@@ -658,17 +695,19 @@ def _results(result, query, cfg, data_source: str) -> None:  # type: ignore[no-u
 def _exports(matches, query, data_source: str) -> None:  # type: ignore[no-untyped-def]
     """Download the whole result list (every page) as CSV, Excel or a print view."""
     from finder.export import ExportMeta, export_rows
-    from finder.search import describe
 
-    meta = ExportMeta(title="IOP Finder results", search=describe(query), data_source=data_source)
+    label = words()
+    meta = ExportMeta(title=_("IOP Finder results"), search=label.describe(query),
+                      data_source=data_source, locale=label.locale)
     notes = dict(st.session_state.get("notes") or {})
-    st.markdown(f"**Save or print these {len(matches)} result{'s' if len(matches) != 1 else ''}**")
-    common.export_buttons(lambda: export_rows(matches, notes), meta, stem="iop-results",
-                          key_prefix="find_dl", deferred=True)
+    st.markdown(n("**Save or print this result**", "**Save or print these {n} results**",
+                  len(matches)))
+    common.export_buttons(lambda: export_rows(matches, notes, locale=label.locale), meta,
+                          stem="iop-results", key_prefix="find_dl", deferred=True)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _program_table(data_dir: str, version: str, _catalog):  # type: ignore[no-untyped-def]
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _program_table(data_dir: str, version: str, _catalog, locale: str = "en"):  # type: ignore[no-untyped-def]
     """The map's marker data for every program, built and written once per dataset version.
 
     Returns ``(url, latitudes, longitudes, table, path)`` (coordinates in
@@ -681,7 +720,7 @@ def _program_table(data_dir: str, version: str, _catalog):  # type: ignore[no-un
     from finder.maprender import program_table, write_program_table
 
     programs = _catalog.programs
-    table = program_table(programs)
+    table = program_table(programs, locale)
     try:
         path = write_program_table(table, common.ROOT / "static" / "data")
     except OSError:
@@ -707,7 +746,7 @@ def _results_map(query, table_url: str, cfg, positions, distances, lat, lon):  #
     corners = [(float(lat.min()), float(lon.min())), (float(lat.max()), float(lon.max()))]
     return build_results_map(table_url, corners if len(lat) else [], positions, distances,
                              origin, query.radius_miles, tiles_url=cfg.tiles_url,
-                             tiles_attribution=cfg.tiles_attribution)
+                             tiles_attribution=cfg.tiles_attribution, locale=words().locale)
 
 
 def _map(matches, query, cfg) -> None:  # type: ignore[no-untyped-def]
@@ -718,7 +757,7 @@ def _map(matches, query, cfg) -> None:  # type: ignore[no-untyped-def]
     st.subheader(_("Map"))
     loaded = common.load_catalog(cfg)  # cached: the catalog this search ran on
     version = common.store(cfg).version_token()
-    table = _program_table(str(cfg.data_dir), version, loaded[0])
+    table = _program_table(str(cfg.data_dir), version, loaded[0], words().locale)
     if table is not None and hasattr(matches, "program_positions"):
         # Large result sets go to the browser compactly: two numbers a match,
         # the names and popups come from the table the browser caches.
@@ -732,7 +771,7 @@ def _map(matches, query, cfg) -> None:  # type: ignore[no-untyped-def]
     else:
         origin = Place(query.origin.lat, query.origin.lon, query.origin_label, Precision.PLACE,
                        "search")
-        fmap = build_map(matches, origin, query.radius_miles,
+        fmap = build_map(matches, origin, query.radius_miles, locale=words().locale,
                          tiles_url=cfg.tiles_url, tiles_attribution=cfg.tiles_attribution)
     # render=False: st_folium renders the map's parts itself anyway; its extra
     # full render of the page around the map only repeats the origin pin's

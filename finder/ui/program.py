@@ -11,23 +11,27 @@ from urllib.parse import quote_plus
 
 import streamlit as st
 
+from finder.labels import N_
 from finder.model import LatLon
 from finder.ui import common, safe
+from finder.ui.i18n import _, f, words
 from finder.ui.safe import md
 from finder.urlstate import parse_program_id
 
 #: The page file, for ``st.page_link`` and ``st.switch_page``.
 PAGE = "finder/ui/pages/program.py"
 
-NOT_FOUND = (
+NOT_FOUND = N_(
     "We couldn't find that program. The link may be mistyped, or the program may have "
     "left the list. Search for programs near you instead, or call the Massachusetts "
     "Substance Use Helpline at [800-327-5050](tel:+18003275050)."
 )
 
 def link(program_id: str) -> dict[str, str]:
-    """The query parameters of a program's page (for ``st.page_link``)."""
-    return {"id": program_id}
+    """The query parameters of a program's page (for ``st.page_link``): its id and language."""
+    from finder.ui import find
+
+    return find.program_link(program_id)
 
 
 def render() -> None:
@@ -44,9 +48,9 @@ def render() -> None:
     catalog, info = loaded
     program = next((p for p in catalog.programs if p.program_id == program_id), None)
     if program is None:
-        st.title("Program not found")
-        st.warning(NOT_FOUND, icon=":material/search_off:")
-        st.page_link(find.PAGE, label="Find a program", icon=":material/search:")
+        st.title(_("Program not found"))
+        st.warning(_(NOT_FOUND), icon=":material/search_off:")
+        st.page_link(find.PAGE, label=_("Find a program"), icon=":material/search:")
         return
     # Keep the address stable and shareable, whatever else the URL held.
     if dict(st.query_params) != link(program.program_id):
@@ -78,22 +82,24 @@ def _match(program, catalog, cfg):  # type: ignore[no-untyped-def]
 
 
 def _details(program, match, place, data_source: str, cfg) -> None:  # type: ignore[no-untyped-def]
-    from finder.export import EXPORT_COLUMNS, export_rows
+    from finder.export import export_rows, headers
     from finder.ui import find
 
     p = program
+    label = words()
     st.title(md(p.program_name))  # a title renders Markdown too
-    where = f" · **{match.distance_miles:.1f} miles** from {md(place.label)}" if match and place else ""
+    where = (" · " + f("**{miles} miles** from {place}", miles=label.number(match.distance_miles, 1),
+                       place=md(place.label))) if match and place else ""
     st.markdown(f"{md(p.organization)} · {md(p.level_of_care)}{where}")
     directions = "https://www.openstreetmap.org/directions?to=" + quote_plus(
         f"{p.latitude},{p.longitude}"
     )
-    st.markdown(f":material/location_on: {md(p.address)} · [Directions]({directions})")
+    st.markdown(f":material/location_on: {md(p.address)} · [{_('Directions')}]({directions})")
     contact = [f":material/call: [{md(p.phone)}]({find._tel(p.phone)})"]
     if p.intake_phone:
-        contact.append(f"Intake: [{md(p.intake_phone)}]({find._tel(p.intake_phone)})")
+        contact.append(f"{_('Intake:')} [{md(p.intake_phone)}]({find._tel(p.intake_phone)})")
     if p.website and safe.web_url(p.website):
-        contact.append(safe.md_link("Website", p.website))
+        contact.append(safe.md_link(_("Website"), p.website))
     st.markdown(" · ".join(contact))
     st.markdown(find._accepting_text(p))
     cols = st.columns(2)
@@ -103,11 +109,11 @@ def _details(program, match, place, data_source: str, cfg) -> None:  # type: ign
         _update_listing(p)
     find.shortlist_link()
 
-    st.subheader("All the details in this listing")
-    row = export_rows([match] if match else [_Bare(p)])[0]
+    st.subheader(_("All the details in this listing"))
+    row = export_rows([match] if match else [_Bare(p)], locale=label.locale)[0]
     lines = [
         (header, row.get(key))
-        for key, header in EXPORT_COLUMNS
+        for key, header in headers(label.locale)
         if key not in ("notes", "distance_miles", "fit") and row.get(key) not in (None, "")
     ]
     table = "".join(
@@ -116,9 +122,10 @@ def _details(program, match, place, data_source: str, cfg) -> None:  # type: ign
     )
     st.markdown(CSS + f"<table class='program-fields'><tbody>{table}</tbody></table>",
                 unsafe_allow_html=True)
-    st.caption(f"Data: {md(data_source)}. Call the program to confirm before you go.")
+    st.caption(f("Data: {source}. Call the program to confirm before you go.",
+                 source=md(data_source)))
     _map(p, match, place, cfg)
-    st.page_link(find.PAGE, label="Back to Find a program", icon=":material/arrow_back:")
+    st.page_link(find.PAGE, label=_("Back to Find a program"), icon=":material/arrow_back:")
 
 
 class _Bare:
@@ -138,14 +145,14 @@ def _update_listing(program) -> None:  # type: ignore[no-untyped-def]
 
 def _map(program, match, place, cfg) -> None:  # type: ignore[no-untyped-def]
     if match is None:
-        st.caption("This program has no map location yet.")
+        st.caption(_("This program has no map location yet."))
         return
     from streamlit_folium import st_folium
 
     from finder.maprender import build_map
 
-    st.subheader("Map")
-    fmap = build_map([match], place, None, tiles_url=cfg.tiles_url,
+    st.subheader(_("Map"))
+    fmap = build_map([match], place, None, locale=words().locale, tiles_url=cfg.tiles_url,
                      tiles_attribution=cfg.tiles_attribution)
     st_folium(fmap, returned_objects=[], height=360, use_container_width=True, key="program_map")
 
