@@ -172,6 +172,8 @@ def out_of_date(program: Program, today: dt.date | None = None,
     tuple of str
         Empty when every confirmation is recent enough (or there is none).
     """
+    if program.schedule_confirmed_on is None and program.availability_as_of is None:
+        return ()  # nothing confirmed, nothing to age (and no settings to read)
     today = today or dt.date.today()
     limit = default_stale_after_days() if stale_after_days is None else stale_after_days
     facts = []
