@@ -45,6 +45,7 @@ else:
     pd = _imported_on_first_use("pandas")
     pa = _imported_on_first_use("pandera.pandas")
 
+from finder.config import Settings
 from finder.model import (
     LANGUAGES,
     Accepting,
@@ -83,7 +84,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: The one upload and size limit, as the settings table defaults it (``upload_max_mb``);
+#: callers pass ``Settings.upload_max_bytes`` when the setting is changed.
+DEFAULT_MAX_BYTES = Settings().upload_max_bytes
 #: Most programs (rows below the header) a provider CSV may have: the
 #: ``upload_max_rows`` setting's default. Massachusetts has a few hundred IOPs.
 DEFAULT_MAX_ROWS = 50_000

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from finder.cli._common import echo
+from finder.cli._common import echo, settings
 from finder.errors import DataError
 from finder.importers.findtreatment import (
     dataset_meta,
@@ -97,7 +97,8 @@ def findtreatment(
     and prints what was read, corrected, merged and skipped.
     """
     try:
-        result = import_findtreatment(path, setting=setting, as_of=as_of)
+        result = import_findtreatment(path, setting=setting, as_of=as_of,
+                                      max_bytes=settings().upload_max_bytes)
     except DataError as err:
         echo(f"{path}: {err.user_message}", err=True)
         sys.exit(2)

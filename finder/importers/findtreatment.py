@@ -49,6 +49,7 @@ from typing import IO, Any
 
 from finder.errors import DataError
 from finder.geo import in_massachusetts
+from finder.load import DEFAULT_MAX_BYTES
 from finder.model import (
     LANGUAGES,
     Attendance,
@@ -312,7 +313,6 @@ _IDENTITY = (
     "longitude",
     "type_facility",
 )
-_MAX_BYTES = 50 * 1024 * 1024
 # FindTreatment.gov cuts names at 38 characters and continues in name2.
 _DANGLING_WORD = re.compile(r"\b(?:the|of|for|and|at|in|to|a|&)$", re.IGNORECASE)
 _NAME_TAILS = frozenset({"center", "centre", "centers", "inc", "inc.", "llc"})
@@ -1004,15 +1004,16 @@ def _date_from_name(file_name: str | None) -> dt.date | None:
     return None
 
 
-def _read_source(source: Path | str | bytes) -> tuple[bytes, str | None]:
+def _read_source(source: Path | str | bytes, max_bytes: int) -> tuple[bytes, str | None]:
     if isinstance(source, bytes):
         return source, None
     path = Path(source)
     try:
-        if path.stat().st_size > _MAX_BYTES:
+        if path.stat().st_size > max_bytes:
             raise DataError(
-                f"{path} is larger than {_MAX_BYTES} bytes",
-                f"The file is larger than {_MAX_BYTES // 1_048_576} MB; is it a FindTreatment.gov download?",
+                f"{path} is larger than {max_bytes} bytes",
+                f"The file is larger than {max_bytes / 1_048_576:g} MB (the upload_max_mb "
+                "setting); is it a FindTreatment.gov download?",
             )
         return path.read_bytes(), path.name
     except FileNotFoundError as err:
@@ -1032,6 +1033,7 @@ def import_findtreatment(
     as_of: dt.date | None = None,
     file_name: str | None = None,
     today: dt.date | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ImportResult:
     """Turn a FindTreatment.gov download or locator API response into provider CSV rows.
 
@@ -1053,6 +1055,9 @@ def import_findtreatment(
         The original file name, to find the date in when ``source`` is bytes.
     today : datetime.date, optional
         For the "not in the future" check of the date; defaults to today.
+    max_bytes : int
+        Refuse a larger file: the one upload and size limit
+        (``Settings.upload_max_bytes``).
 
     Returns
     -------
@@ -1067,7 +1072,7 @@ def import_findtreatment(
         has no date, or ``setting`` is unknown. ``user_message`` says what to do.
     """
     settings = parse_settings(setting)
-    data, path_name = _read_source(source)
+    data, path_name = _read_source(source, max_bytes)
     if not data.strip():
         raise DataError("empty input", "The file is empty.")
     kind = _format_of(data)

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from finder.errors import DataError
+from finder.load import DEFAULT_MAX_BYTES
 from finder.model import (
     LANGUAGES,
     Accepting,
@@ -679,7 +680,8 @@ def service_json(program: Program) -> dict[str, Any]:
 # --------------------------------------------------------------------------- import
 
 #: Largest package read, all tables together.
-MAX_IMPORT_BYTES = 100 * 1024 * 1024
+#: A package holds several tables: five times the one upload limit (``upload_max_mb``).
+MAX_IMPORT_BYTES = 5 * DEFAULT_MAX_BYTES
 
 
 @dataclass(slots=True)
