@@ -400,3 +400,49 @@ def test_calllist_csv_guards_spreadsheet_formulas(backend):
     text = call_list_csv(call_list([evil], today=TODAY)).decode()
     assert ",=HYPERLINK" not in text
 
+
+
+# --------------------------------------------------------------------------- provenance age
+
+
+def _confirmed(days_ago: int):
+    from dataclasses import replace
+
+    from apphelpers import SAMPLE_DIR
+
+    from finder.model import ConfirmedVia
+
+    program = load_programs(SAMPLE_DIR / "providers.csv").programs[0]
+    on = TODAY - dt.timedelta(days=days_ago)
+    return replace(program, schedule="Mo 18:00-21:00", schedule_confirmed_on=on,
+                   schedule_confirmed_via=ConfirmedVia.PHONE, availability_as_of=on,
+                   availability_confirmed_via=ConfirmedVia.STAFF)
+
+
+@pytest.mark.parametrize(("days_ago", "old"), [(0, False), (90, False), (91, True), (400, True)])
+def test_confirmed_facts_older_than_the_limit_may_be_out_of_date(days_ago, old):
+    from finder.provenance import (
+        availability_confirmation_text,
+        out_of_date,
+        provenance_fields,
+        schedule_confirmation_text,
+    )
+
+    program = _confirmed(days_ago)
+    text = schedule_confirmation_text(program, TODAY, 90)
+    assert text.startswith("Session times confirmed by phone on")
+    assert text.endswith(": may be out of date, call to confirm") is old
+    assert availability_confirmation_text(program, TODAY, 90).endswith("call to confirm") is old
+    assert out_of_date(program, TODAY, 90) == (("schedule", "availability") if old else ())
+    assert provenance_fields(program, TODAY, 90)["may_be_out_of_date"] == (
+        ["schedule", "availability"] if old else [])
+
+
+def test_the_age_limit_is_a_setting(monkeypatch):
+    from finder.provenance import out_of_date
+
+    program = _confirmed(30)
+    monkeypatch.setenv("FINDER_CONFIRMED_STALE_AFTER_DAYS", "10")
+    assert out_of_date(program, TODAY) == ("schedule", "availability")
+    monkeypatch.delenv("FINDER_CONFIRMED_STALE_AFTER_DAYS")
+    assert out_of_date(program, TODAY) == ()
