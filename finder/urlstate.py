@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from finder.errors import GeocodeNotFound
-from finder.model import LANGUAGES, MOUD, Insurance, Population
+from finder.model import LANGUAGES, MOUD, Attendance, Insurance, LevelOfCare, Population
+from finder.schedule import PartOfDay
+from finder.search import DEFAULT_RADIUS_MILES, RADIUS_CHOICES, SortOrder
 from finder.untrusted import printable
 
 if TYPE_CHECKING:
@@ -47,14 +49,26 @@ class Field:
 
 #: The half-hour times the availability boxes offer (06:00 to 23:30).
 TIMES: tuple[str, ...] = tuple(f"{h:02d}:{m:02d}" for h in range(6, 24) for m in (0, 30))
+#: The URL's word for "no limit" (radius, attendance).
+ANY = "any"
+#: The vocabularies of the search form, derived from the enums of the search.
+RADII: tuple[str, ...] = (*(str(r) for r in RADIUS_CHOICES), ANY)
+PARTS_OF_DAY: tuple[str, ...] = tuple(str(p) for p in PartOfDay)
+#: OpenStreetMap opening_hours day codes, Monday first (the availability syntax).
+DAYS: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+#: Hybrid programs match either way, so a person chooses between these two.
+ATTENDANCE: tuple[str, ...] = (ANY, str(Attendance.IN_PERSON), str(Attendance.TELEHEALTH))
+SORTS: tuple[str, ...] = tuple(str(s) for s in SortOrder)
+#: The levels the form offers (OP is not an intensive program).
+LEVELS: tuple[str, ...] = tuple(str(v) for v in (LevelOfCare.IOP, LevelOfCare.SOAP, LevelOfCare.PHP))
 
 FIELDS: tuple[Field, ...] = (
     Field("q", "str", ""),
     Field("at", "str", ""),  # "lat,lon" rounded, for device location or a street address
-    Field("radius", "str", "25", ("5", "10", "25", "50", "100", "any")),
+    Field("radius", "str", str(DEFAULT_RADIUS_MILES), RADII),
     Field("ins", "list", (), tuple(str(i) for i in Insurance)),
-    Field("when", "list", (), ("morning", "afternoon", "evening", "weekend")),
-    Field("days", "list", (), ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")),
+    Field("when", "list", (), PARTS_OF_DAY),
+    Field("days", "list", (), DAYS),
     Field("from", "str", "", TIMES),
     Field("to", "str", "", TIMES),
     Field("moud", "list", (), tuple(sorted(str(s) for s in MOUD))),
@@ -64,13 +78,13 @@ FIELDS: tuple[Field, ...] = (
     # finder.ui.i18n); links made before issue 15 said lang=Spanish, which
     # decode_params still reads as this filter.
     Field("speaks", "list", (), tuple(x for x in LANGUAGES if x != "English")),
-    Field("att", "str", "any", ("any", "in-person", "telehealth")),
+    Field("att", "str", ANY, ATTENDANCE),
     Field("acc", "bool", False),
     Field("unk", "bool", False),
-    Field("sort", "str", "distance", ("distance", "verified", "fit")),
+    Field("sort", "str", str(SortOrder.DISTANCE), SORTS),
     # Level of care: IOP and SOAP unless the person asks for more (issue 18).
     # "level=any" is how a link says "every level" (an empty list would read as the default).
-    Field("level", "list", ("IOP", "SOAP"), ("IOP", "SOAP", "PHP")),
+    Field("level", "list", LEVELS[:2], LEVELS),
     Field("page", "int", 1),
     Field("sl", "list", ()),  # shortlist program ids
 )

@@ -23,11 +23,20 @@ from finder.model import (
     Precision,
     Service,
 )
+from finder.search import DEFAULT_RADIUS_MILES
 from finder.ui import common, safe
 from finder.ui.i18n import _, f, n, words
 from finder.ui.safe import md
 from finder.urlstate import (
+    ANY,
+    ATTENDANCE,
+    DAYS,
     FIELDS,
+    LEVELS,
+    PARTS_OF_DAY,
+    RADII,
+    SORTS,
+    TIMES,
     decode_params,
     encode_state,
     format_coords,
@@ -38,10 +47,7 @@ from finder.urlstate import (
 #: The page files, for ``st.page_link``.
 PAGE = "finder/ui/pages/find.py"
 COMPARE_PAGE = "finder/ui/pages/compare.py"
-DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_INDEX = {day: i for i, day in enumerate(DAYS)}
-TIMES = tuple(f"{h:02d}:{m:02d}" for h in range(6, 24) for m in (0, 30))
-RADII = ("5", "10", "25", "50", "100", "any")
 # Labels are marked with N_ (extracted into the catalogs) and translated where shown.
 WHEN_LABELS = {
     "morning": N_("Mornings (start before noon)"),
@@ -180,7 +186,7 @@ def _form(cfg) -> None:  # type: ignore[no-untyped-def]
         _("Distance"),
         RADII,
         key="radius",
-        format_func=lambda r: _("Any distance") if r == "any" else f("Within {miles} miles", miles=r),
+        format_func=lambda r: _("Any distance") if r == ANY else f("Within {miles} miles", miles=r),
     )
     cols[1].multiselect(
         _("Insurance or payment"),
@@ -193,7 +199,7 @@ def _form(cfg) -> None:  # type: ignore[no-untyped-def]
     )
     st.multiselect(
         _("When can you attend?"),
-        list(WHEN_LABELS),
+        PARTS_OF_DAY,
         key="when",
         format_func=lambda key: _(WHEN_LABELS[key]),
         placeholder=_("Any time"),
@@ -213,16 +219,16 @@ def _form(cfg) -> None:  # type: ignore[no-untyped-def]
                        format_func=label.vocab, placeholder=_("Anyone"))
         st.multiselect(_("Language"), [x for x in LANGUAGES if x != "English"], key="speaks",
                        format_func=label.language, placeholder=label.language("English"))
-        st.radio(_("How to attend"), ("any", "in-person", "telehealth"), key="att", horizontal=True,
+        st.radio(_("How to attend"), ATTENDANCE, key="att", horizontal=True,
                  format_func=lambda key: _(ATTEND_LABELS[key]))
         st.checkbox(_("Only programs accepting new clients"), key="acc")
         st.checkbox(_("Include programs with no schedule listed"), key="unk",
                     help=_("Many programs have not told us their session times. Call them to ask."))
-        st.multiselect(_("Level of care"), list(LEVEL_LABELS), key="level",
+        st.multiselect(_("Level of care"), LEVELS, key="level",
                        format_func=lambda key: _(LEVEL_LABELS[key]), placeholder=_("Any level"),
                        help=_("IOP and SOAP are chosen to start with. Add PHP for day "
                               "treatment: see 'What is an IOP?' above."))
-        st.selectbox(_("Sort by"), list(SORT_LABELS), key="sort",
+        st.selectbox(_("Sort by"), SORTS, key="sort",
                      format_func=lambda key: _(SORT_LABELS[key]))
 
 
@@ -314,7 +320,7 @@ def _outside_massachusetts(err: OutsideMassachusetts) -> None:
     note (shown above the results) says so.
     """
     advice = "" if err.nearby else " " + _("Try a Massachusetts ZIP code or town name.")
-    st.warning(f"**{_('IOP Finder covers Massachusetts only.')}** {_(ELSEWHERE)}{advice}",
+    st.warning("**" + _("IOP Finder covers Massachusetts only.") + f"** {_(ELSEWHERE)}{advice}",
                icon=":material/travel_explore:")
 
 
@@ -350,7 +356,7 @@ def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyp
     from finder.search import PartOfDay, SearchQuery, SortOrder
 
     s = _snapshot()
-    radius = None if s.get("radius") == "any" else int(str(s.get("radius") or 25))
+    radius = None if s.get("radius") == ANY else int(str(s.get("radius") or DEFAULT_RADIUS_MILES))
     days = [d for d in DAYS if d in (s.get("days") or [])]
     available = ""
     if days and s.get("from") and s.get("to") and s["from"] < s["to"]:
@@ -358,7 +364,7 @@ def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyp
     services = [Service(v) for v in s.get("moud") or []]
     if s.get("co"):
         services.append(Service.CO_OCCURRING)
-    attendance = s.get("att") if s.get("att") in ("in-person", "telehealth") else None
+    attendance = s.get("att") if s.get("att") in ATTENDANCE[1:] else None
     if not filters:
         return SearchQuery(origin=LatLon(place.lat, place.lon), origin_label=place.label,
                            radius_miles=None, available=available, include_unknown_schedule=True)
@@ -375,7 +381,7 @@ def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyp
         languages=tuple(s.get("speaks") or []),
         attendance=attendance,
         accepting_new_clients=bool(s.get("acc")),
-        level_of_care=tuple(LevelOfCare(v) for v in s.get("level") or [] if v in LEVEL_LABELS),
+        level_of_care=tuple(LevelOfCare(v) for v in s.get("level") or [] if v in LEVELS),
         sort=SortOrder(s.get("sort") or "distance"),
     )
 
@@ -394,10 +400,11 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
         directions = "https://www.openstreetmap.org/directions?to=" + quote_plus(
             f"{p.latitude},{p.longitude}"
         )
-        st.markdown(f":material/location_on: {md(p.address)} · [{_('Directions')}]({directions})")
+        st.markdown(f":material/location_on: {md(p.address)} · [" + _("Directions")
+                    + f"]({directions})")
         contact = [f":material/call: [{md(p.phone)}]({_tel(p.phone)})"]
         if p.intake_phone:
-            contact.append(f"{_('Intake:')} [{md(p.intake_phone)}]({_tel(p.intake_phone)})")
+            contact.append(_("Intake:") + f" [{md(p.intake_phone)}]({_tel(p.intake_phone)})")
         if p.website:
             # Only an address the URL parser accepts becomes a link (issue 17).
             website = safe.web_url(p.website)
@@ -405,7 +412,7 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
                 contact.append(safe.md_link(_("Website"), website))
         st.markdown(" · ".join(contact))
         sessions = label.schedule(p.schedule) if match.schedule_listed else _("Schedule not listed")
-        st.markdown(f":material/calendar_month: **{_('Sessions:')}** {md(sessions)}")
+        st.markdown(":material/calendar_month: **" + _("Sessions:") + f"** {md(sessions)}")
         # The level is on the card's second line already; the level filter is on by
         # default (IOP and SOAP), so "level of care: IOP" on every card is noise.
         for reason in match.reasons:
@@ -417,20 +424,21 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
                 f'<span class="badge{" mine" if i in mine else ""}">{_html(i)}</span>'
                 for i in p.insurance
             )
-            st.markdown(f"**{_('Payment:')}** {badges}", unsafe_allow_html=True)
+            st.markdown("**" + _("Payment:") + f"** {badges}", unsafe_allow_html=True)
         for reason in match.reasons:
             if reason.code == "takes_private":
                 for plan in reason.values:
                     st.markdown(f":material/info: {md(label.plan_note(plan))}")
         details = []
         if p.services:
-            details.append(f"**{_('Services:')}** " + md(", ".join(map(label.vocab, p.services))))
+            details.append("**" + _("Services:") + "** " + md(", ".join(map(label.vocab, p.services))))
         if p.populations:
-            details.append(f"**{_('For:')}** " + md(", ".join(map(label.vocab, p.populations))))
+            details.append("**" + _("For:") + "** " + md(", ".join(map(label.vocab, p.populations))))
         if p.languages:
-            details.append(f"**{_('Languages:')}** " + md(", ".join(map(label.language, p.languages))))
+            details.append("**" + _("Languages:") + "** "
+                           + md(", ".join(map(label.language, p.languages))))
         if p.attendance:
-            details.append(f"**{_('Attend:')}** " + md(label.vocab(p.attendance)))
+            details.append("**" + _("Attend:") + "** " + md(label.vocab(p.attendance)))
         if details:
             st.markdown(" · ".join(details))
         if p.notes:
@@ -520,10 +528,10 @@ def _accepting_text(p) -> str:  # type: ignore[no-untyped-def]
     confirmed = availability_confirmation_text(p, dt.date.today())
     as_of = f" ({words().say(confirmed, escape=md)})" if p.availability_as_of else ""
     return {
-        Accepting.YES: f":green[:material/check_circle:] {_('Accepting new clients')}{as_of}",
-        Accepting.NO: f":red[:material/block:] {_('Not accepting new clients')}{as_of}",
-        Accepting.WAITLIST: f":orange[:material/hourglass_top:] {_('Waitlist')}{as_of}",
-        Accepting.UNKNOWN: f":gray[:material/help:] {_('Call to ask about openings')}",
+        Accepting.YES: ":green[:material/check_circle:] " + _("Accepting new clients") + as_of,
+        Accepting.NO: ":red[:material/block:] " + _("Not accepting new clients") + as_of,
+        Accepting.WAITLIST: ":orange[:material/hourglass_top:] " + _("Waitlist") + as_of,
+        Accepting.UNKNOWN: ":gray[:material/help:] " + _("Call to ask about openings"),
     }[p.accepting_new_clients]
 
 
@@ -566,8 +574,8 @@ def _no_results(result) -> None:  # type: ignore[no-untyped-def]
         "with openings and can help you choose."
     ))
     cols = st.columns(3)
-    if st.session_state.get("radius") != "any":
-        cols[0].button(_("Search any distance"), key="widen", on_click=_set, args=("radius", "any"))
+    if st.session_state.get("radius") != ANY:
+        cols[0].button(_("Search any distance"), key="widen", on_click=_set, args=("radius", ANY))
     cols[1].button(_("Clear filters"), key="clear", on_click=_clear_filters)
     if not st.session_state.get("unk"):
         cols[2].button(_("Include unknown schedules"), key="incl_unk", on_click=_set,

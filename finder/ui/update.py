@@ -14,8 +14,8 @@ from typing import Any
 import streamlit as st
 
 from finder.ui.safe import md
+from finder.urlstate import DAYS
 
-DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_LABELS = {"Mo": "Mon", "Tu": "Tue", "We": "Wed", "Th": "Thu", "Fr": "Fri", "Sa": "Sat",
               "Su": "Sun"}
 TRACKS = 3
