@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 import streamlit as st
@@ -21,9 +23,10 @@ from finder.model import (
     Place,
     Population,
     Precision,
+    Program,
     Service,
 )
-from finder.search import DEFAULT_RADIUS_MILES
+from finder.search import DEFAULT_RADIUS_MILES, Matches
 from finder.ui import common, safe
 from finder.ui.i18n import _, f, n, words
 from finder.ui.safe import md
@@ -43,6 +46,16 @@ from finder.urlstate import (
     place_text_for_url,
     round_coords,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from finder.config import Settings
+    from finder.maprender import ProgramTable
+    from finder.search import Catalog, Match, SearchQuery, SearchResult
+
+    FloatArray = npt.NDArray[np.float64]
 
 #: The page files, for ``st.page_link``.
 PAGE = "finder/ui/pages/find.py"
@@ -165,7 +178,7 @@ def sync_url(place: Place | None, *, shortlist_only: bool = False) -> None:
         st.query_params.from_dict(params)
 
 
-def _form(cfg) -> None:  # type: ignore[no-untyped-def]
+def _form(cfg: Settings) -> None:
     if st.session_state.pop("_clear_q", False):
         st.session_state["q"] = ""
     st.text_input(
@@ -279,7 +292,7 @@ def _device_location_button() -> None:
     st.rerun()
 
 
-def _resolve_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
+def _resolve_place(cfg: Settings) -> Place | None:
     typed = str(st.session_state.get("q") or "").strip()
     loc = common.locator(cfg)
     if not typed:
@@ -324,7 +337,7 @@ def _outside_massachusetts(err: OutsideMassachusetts) -> None:
                icon=":material/travel_explore:")
 
 
-def current_place(cfg) -> Place | None:  # type: ignore[no-untyped-def]
+def current_place(cfg: Settings) -> Place | None:
     """The searched place without any messages (for other pages), or None."""
     typed = str(_snapshot().get("q") or "").strip()
     loc = common.locator(cfg)
@@ -346,7 +359,7 @@ def _use_suggestion(text: str) -> None:
     st.session_state["page"] = 1
 
 
-def build_query(place: Place, *, filters: bool = True):  # type: ignore[no-untyped-def]
+def build_query(place: Place, *, filters: bool = True) -> SearchQuery:
     """Turn the widgets' state into a ``SearchQuery``.
 
     With ``filters=False`` only the place and the availability are kept, for
@@ -390,7 +403,7 @@ def _days_ago(when: dt.date) -> int:
     return (dt.date.today() - when).days
 
 
-def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
+def _card(match: Match, query: SearchQuery, cfg: Settings) -> None:
     p = match.program
     label = words()
     with st.container(border=True):
@@ -458,7 +471,7 @@ def _card(match, query, cfg) -> None:  # type: ignore[no-untyped-def]
         update.update_listing(p, "card")
 
 
-def _freshness(p, cfg) -> str:  # type: ignore[no-untyped-def]
+def _freshness(p: Program, cfg: Settings) -> str:
     """Who said what, and when: listed by a source vs confirmed by a person (issue 12)."""
     from finder.provenance import listed_text, schedule_confirmation_text, verified_text
 
@@ -484,7 +497,7 @@ CALL_SCRIPT = (
 )
 
 
-def _unknown_schedule_section(result, query, cfg) -> None:  # type: ignore[no-untyped-def]
+def _unknown_schedule_section(result: SearchResult, query: SearchQuery, cfg: Settings) -> None:
     """The second group: programs that pass every other filter but publish no times."""
     unknown = result.unknown_schedule
     count = len(unknown)
@@ -522,7 +535,7 @@ def _tel(phone: str) -> str:
         return "tel:" + "".join(ch for ch in phone if ch.isdigit())
 
 
-def _accepting_text(p) -> str:  # type: ignore[no-untyped-def]
+def _accepting_text(p: Program) -> str:
     from finder.provenance import availability_confirmation_text
 
     confirmed = availability_confirmation_text(p, dt.date.today())
@@ -566,7 +579,7 @@ def shortlist_link() -> None:
                      icon=":material/checklist:")
 
 
-def _no_results(result) -> None:  # type: ignore[no-untyped-def]
+def _no_results(result: SearchResult) -> None:
     st.info(_(
         "**No programs match all of these choices.** Try a wider distance, fewer filters, "
         "or include programs with no schedule listed. You can also call the Massachusetts "
@@ -676,7 +689,7 @@ def render() -> None:
     _unknown_schedule_section(result, query, cfg)
 
 
-def _results(result, query, cfg, data_source: str) -> None:  # type: ignore[no-untyped-def]
+def _results(result: SearchResult, query: SearchQuery, cfg: Settings, data_source: str) -> None:
     total = len(result.matches)
     size = cfg.page_size
     pages = max(1, math.ceil(total / size))
@@ -700,7 +713,7 @@ def _results(result, query, cfg, data_source: str) -> None:  # type: ignore[no-u
     _map(result.matches, query, cfg)
 
 
-def _exports(matches, query, data_source: str) -> None:  # type: ignore[no-untyped-def]
+def _exports(matches: Sequence[Match], query: SearchQuery, data_source: str) -> None:
     """Download the whole result list (every page) as CSV, Excel or a print view."""
     from finder.export import ExportMeta, export_rows
 
@@ -715,7 +728,8 @@ def _exports(matches, query, data_source: str) -> None:  # type: ignore[no-untyp
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _program_table(data_dir: str, version: str, _catalog, locale: str = "en"):  # type: ignore[no-untyped-def]
+def _program_table(data_dir: str, version: str, _catalog: Catalog,
+                   locale: str = "en") -> tuple[str, FloatArray, FloatArray, ProgramTable, Path] | None:
     """The map's marker data for every program, built and written once per dataset version.
 
     Returns ``(url, latitudes, longitudes, table, path)`` (coordinates in
@@ -739,7 +753,8 @@ def _program_table(data_dir: str, version: str, _catalog, locale: str = "en"):  
     return f"/app/static/data/{path.name}", lat, lon, table, path
 
 
-def _results_map(query, table_url: str, cfg, positions, distances, lat, lon):  # type: ignore[no-untyped-def]
+def _results_map(query: SearchQuery, table_url: str, cfg: Settings, positions: npt.NDArray[np.intp],
+                 distances: FloatArray, lat: FloatArray, lon: FloatArray) -> Any:
     """The results map of one query: two numbers a match, the rest from the program table.
 
     Built on every run, not cached: ``st_folium`` changes the map it renders
@@ -752,12 +767,13 @@ def _results_map(query, table_url: str, cfg, positions, distances, lat, lon):  #
     lat, lon = lat[positions], lon[positions]
     # The corners are enough to fit the map to every match.
     corners = [(float(lat.min()), float(lon.min())), (float(lat.max()), float(lon.max()))]
-    return build_results_map(table_url, corners if len(lat) else [], positions, distances,
+    return build_results_map(table_url, corners if len(lat) else [], positions.tolist(),
+                             distances.tolist(),
                              origin, query.radius_miles, tiles_url=cfg.tiles_url,
                              tiles_attribution=cfg.tiles_attribution, locale=words().locale)
 
 
-def _map(matches, query, cfg) -> None:  # type: ignore[no-untyped-def]
+def _map(matches: Sequence[Match], query: SearchQuery, cfg: Settings) -> None:
     from streamlit_folium import st_folium
 
     from finder.maprender import build_map
@@ -766,7 +782,7 @@ def _map(matches, query, cfg) -> None:  # type: ignore[no-untyped-def]
     loaded = common.load_catalog(cfg)  # cached: the catalog this search ran on
     version = common.store(cfg).version_token()
     table = _program_table(str(cfg.data_dir), version, loaded[0], words().locale)
-    if table is not None and hasattr(matches, "program_positions"):
+    if table is not None and isinstance(matches, Matches):
         # Large result sets go to the browser compactly: two numbers a match,
         # the names and popups come from the table the browser caches.
         url, lat, lon, program_table, path = table
