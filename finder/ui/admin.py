@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from collections.abc import Sequence
 
 import streamlit as st
 
 from finder.auth import PasswordCheck, Throttle
+from finder.config import Settings
 from finder.errors import FinderError
-from finder.refresh import ProgramChange
+from finder.refresh import ProgramChange, RefreshPlan
 from finder.ui import common
 from finder.ui.safe import md
 from finder.words import count
@@ -122,7 +124,7 @@ def render() -> None:
     coverage_ui.render_coverage(cfg)
 
 
-def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
+def _live_and_history(cfg: Settings) -> None:
 
     st.subheader("Live data and history")
     try:
@@ -153,7 +155,7 @@ def _live_and_history(cfg) -> None:  # type: ignore[no-untyped-def]
                 st.success(f"Version {md(target)} is live again (recorded as {md(restored.version)}).")
 
 
-def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
+def _upload_and_publish(cfg: Settings) -> None:
     st.subheader("Upload a new file")
     done = st.session_state.pop("admin_published", None)
     if done:
@@ -267,7 +269,7 @@ def _upload_and_publish(cfg) -> None:  # type: ignore[no-untyped-def]
         st.rerun()
 
 
-def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
+def _show_plan(plan: RefreshPlan) -> None:
     report = plan.report
     # Notices, the import summary and errors quote the file (column names,
     # values, the file name): always shown as text, never as Markdown.
@@ -323,7 +325,7 @@ def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def changed_rows(changed) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def changed_rows(changed: Sequence[ProgramChange]) -> list[dict[str, str]]:
     """Return one row per changed field, in the CLI's words (``phone: 'a' -> 'b'``)."""
     return [
         {"program_id": c.program_id, "program": c.name, "city": c.city, "change": f.describe()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -13,6 +14,16 @@ from finder.labels import N_
 from finder.store import Store, open_store
 from finder.ui import safe
 from finder.ui.i18n import _
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from finder.export import ExportMeta
+    from finder.geocode import Locator
+    from finder.search import Catalog
+
+    #: The live catalog and what the pages say about it (``source``, ``sample``, ``report``).
+    CatalogInfo = tuple[Catalog, dict[str, Any]]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 _log = logging.getLogger(__name__)
@@ -24,7 +35,7 @@ def md(text: object) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def favicon():  # type: ignore[no-untyped-def]
+def favicon() -> Image.Image:
     """A small drawn icon: a Material/emoji page icon would be fetched from Google's CDN."""
     from PIL import Image, ImageDraw
 
@@ -61,8 +72,8 @@ def store(cfg: Settings) -> Store:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _load_catalog(_store: Store, key: str, version: str, max_bytes: int,  # type: ignore[no-untyped-def]
-                  max_rows: int):
+def _load_catalog(_store: Store, key: str, version: str, max_bytes: int,
+                  max_rows: int) -> CatalogInfo:
     # One catalog per dataset version, shared by every session and rerun
     # (st.cache_data would unpickle a copy on every rerun: 130-190 ms at 13,600
     # programs). Nothing changes it after it is built. ``version`` is part of
@@ -83,8 +94,8 @@ def _load_catalog(_store: Store, key: str, version: str, max_bytes: int,  # type
     # Both worked out from the programs first, so a publish that rewrites the
     # metadata neither drops the sample notice nor the source's date (issue 12).
     source = dataset_source(loaded.programs, _store.meta()).line()
-    info = {"source": source, "sample": is_sample_dataset(loaded.programs),
-            "report": loaded.report.as_dict()}
+    info: dict[str, Any] = {"source": source, "sample": is_sample_dataset(loaded.programs),
+                            "report": loaded.report.as_dict()}
     return Catalog.from_programs(loaded.programs), info
 
 
@@ -98,7 +109,7 @@ def live_data_max_bytes(cfg: Settings) -> int:
     return 2 * cfg.upload_max_bytes
 
 
-def load_catalog(cfg: Settings):  # type: ignore[no-untyped-def]
+def load_catalog(cfg: Settings) -> CatalogInfo:
     """Return ``(catalog, info)`` for the live dataset, cached per version; info has ``source``.
 
     Raises ``DataError`` (with ``DATA_UNAVAILABLE`` as its user message) when
@@ -111,7 +122,7 @@ def load_catalog(cfg: Settings):  # type: ignore[no-untyped-def]
                          live_data_max_bytes(cfg), cfg.upload_max_rows)
 
 
-def catalog_or_explain(cfg: Settings):  # type: ignore[no-untyped-def]
+def catalog_or_explain(cfg: Settings) -> CatalogInfo | None:
     """``load_catalog`` for a page: on any failure, log it, say so plainly, return None.
 
     A missing or broken dataset, or anything unexpected, never shows a traceback.
@@ -130,13 +141,13 @@ def data_unavailable() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def _locator(cfg: Settings):  # type: ignore[no-untyped-def]
+def _locator(cfg: Settings) -> Locator:
     from finder.geocode import build_locator
 
     return build_locator(cfg)
 
 
-def locator(cfg: Settings):  # type: ignore[no-untyped-def]
+def locator(cfg: Settings) -> Locator:
     """The geocoder for these settings, built once per process."""
     return _locator(cfg)
 
@@ -185,7 +196,7 @@ def sample_notice(cfg: Settings) -> None:
 
 def export_buttons(
     make_rows: Callable[[], Sequence[Mapping[str, object]]],
-    meta,  # type: ignore[no-untyped-def]
+    meta: ExportMeta,
     *,
     stem: str,
     key_prefix: str,

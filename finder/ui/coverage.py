@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -28,6 +29,10 @@ from finder.store import Store
 from finder.ui import common
 from finder.ui.safe import md
 
+if TYPE_CHECKING:
+    from finder.coverage import CoverageResult
+    from finder.search import SearchQuery
+
 _ANY = "any"
 _log = logging.getLogger(__name__)
 
@@ -44,8 +49,8 @@ def _live_programs(_store: Store, key: str, version: str, max_bytes: int) -> lis
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _coverage(_store: Store, key: str, version: str, max_bytes: int, filters_json: str,  # type: ignore[no-untyped-def]
-              radius_miles: float, schedule_confirmed: bool):
+def _coverage(_store: Store, key: str, version: str, max_bytes: int, filters_json: str,
+              radius_miles: float, schedule_confirmed: bool) -> CoverageResult:
     from finder.coverage import coverage
     from finder.search import SearchQuery
 
@@ -55,7 +60,7 @@ def _coverage(_store: Store, key: str, version: str, max_bytes: int, filters_jso
                     schedule_confirmed=schedule_confirmed)
 
 
-def _filters():  # type: ignore[no-untyped-def]
+def _filters() -> tuple[SearchQuery, float, bool]:
     from finder.search import SearchQuery
 
     cols = st.columns(3)
@@ -133,7 +138,7 @@ def render_coverage(cfg: Settings) -> None:
         key="cov_dl_geojson", on_click="ignore")
 
 
-def _coverage_map(result, cfg: Settings) -> None:  # type: ignore[no-untyped-def]
+def _coverage_map(result: CoverageResult, cfg: Settings) -> None:
     from streamlit_folium import st_folium
 
     from finder.maprender import build_coverage_map
