@@ -97,7 +97,7 @@ def filter_programs(catalog: Catalog, filters: SearchQuery) -> list[Program]:
     return [p for p in catalog.programs if id(p) in wanted]
 
 
-def towns_geodataframe():  # type: ignore[no-untyped-def]
+def towns_geodataframe():
     """Return the 351 Massachusetts cities and towns as points (EPSG:4326).
 
     Returns
@@ -194,7 +194,7 @@ class CoverageResult:
         )
 
     @property
-    def gaps(self):  # type: ignore[no-untyped-def]
+    def gaps(self):
         """The towns with no program within the radius (a view of ``towns``)."""
         return self.towns[self.towns["programs_within"] == 0]
 
@@ -221,9 +221,9 @@ class CoverageResult:
         rows = []
         for record in self.towns[list(TOWN_COLUMNS)].itertuples(index=False):
             row = dict(zip(TOWN_COLUMNS, record, strict=True))
-            miles = float(row["nearest_miles"])  # type: ignore[arg-type]
+            miles = float(row["nearest_miles"])
             row["nearest_miles"] = None if math.isnan(miles) else round(miles, 1)
-            row["programs_within"] = int(row["programs_within"])  # type: ignore[call-overload]
+            row["programs_within"] = int(row["programs_within"])
             rows.append({k: (str(v) if k in ("town", "county") else v) for k, v in row.items()})
         return rows
 

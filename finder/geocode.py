@@ -293,7 +293,7 @@ def _rate_limiter(
 ) -> Callable[..., Any]:
     from geopy.extra.rate_limiter import RateLimiter
 
-    class _Limiter(RateLimiter):  # type: ignore[misc]
+    class _Limiter(RateLimiter):
         # geopy's RateLimiter reads time through these two methods; tests inject
         # a fake clock here instead of waiting.
         def _clock(self) -> float:
@@ -305,7 +305,7 @@ def _rate_limiter(
     # No retries: a retry would wait ``error_wait_seconds`` while a person
     # waits for the page, and geopy logs the call arguments (the typed
     # address) at WARNING when it retries or swallows an error.
-    return _Limiter(  # type: ignore[no-any-return]
+    return _Limiter(
         func,
         min_delay_seconds=min_delay_s,
         max_retries=0,
@@ -354,13 +354,13 @@ class NominatimGeocoder:
             adapter_factory = functools.partial(RequestsAdapter, max_retries=0)
         api_key = settings.geocoder_api_key
 
-        class _Nominatim(Nominatim):  # type: ignore[misc]
+        class _Nominatim(Nominatim):
             # Nominatim-compatible hosts that need a key take it as ``key=``
             # (as geopy's own OpenMapQuest subclass does).
             def _construct_url(self, base_api: str, params: dict[str, Any]) -> str:
                 if api_key:
                     params["key"] = api_key
-                return super()._construct_url(base_api, params)  # type: ignore[no-any-return]
+                return super()._construct_url(base_api, params)
 
         self.domain = settings.geocoder_domain
         self.name = f"OpenStreetMap Nominatim ({self.domain})"

@@ -123,7 +123,7 @@ class Issue:
         return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
 
-class IssueList(list):  # type: ignore[type-arg]
+class IssueList(list):
     """A list of issues that keeps the first ``limit`` and counts every one.
 
     A file of a million bad rows must not cost gigabytes or print ten million
@@ -144,7 +144,7 @@ class IssueList(list):  # type: ignore[type-arg]
         if len(self) < self.limit:
             super().append(issue)
 
-    def extend(self, issues: Iterable[Issue]) -> None:  # type: ignore[override]
+    def extend(self, issues: Iterable[Issue]) -> None:
         """Append each issue."""
         for issue in issues:
             self.append(issue)
@@ -372,7 +372,7 @@ def _build_schema(present: Sequence[str]) -> pa.DataFrameSchema:
         if spec.name not in present:
             continue
 
-        def ok(value: str, _check=spec.check) -> bool:  # type: ignore[no-untyped-def]
+        def ok(value: str, _check=spec.check) -> bool:
             return value == "" or _check(value) is None
 
         def filled(value: str) -> bool:

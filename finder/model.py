@@ -243,7 +243,7 @@ class LatLon(NamedTuple):
     lon: float
 
 
-def to_point(latlon: LatLon):  # type: ignore[no-untyped-def]
+def to_point(latlon: LatLon):
     """Convert a ``LatLon`` to a shapely ``Point(lon, lat)``.
 
     The one place that flips the axis order, so nothing else can get it wrong.

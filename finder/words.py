@@ -12,7 +12,7 @@ __all__ = ["count"]
 
 
 @functools.cache
-def _locale(name: str):  # type: ignore[no-untyped-def]
+def _locale(name: str):
     from babel import Locale
 
     return Locale.parse(name)

@@ -66,7 +66,7 @@ def _filter_options(function: _F) -> _F:
     return function
 
 
-def _filters(options: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _filters(options: dict[str, Any]):
     """Build the filters as a ``SearchQuery``; exit 2 with a "did you mean" on a typo."""
     from finder.search import SearchQuery
 
@@ -123,7 +123,7 @@ def _write_text(text: str, output: Path | None) -> None:
         fail(f"{output}: cannot be written ({err.strerror}).")
 
 
-def _coverage_table(result) -> str:  # type: ignore[no-untyped-def]
+def _coverage_table(result) -> str:
     from finder.coverage import DISTANCE_NOTE
 
     gaps = result.gaps_by_county()

@@ -103,7 +103,7 @@ def _cell(value: object) -> object:
     return value
 
 
-def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-untyped-def]
+def programs_to_geodataframe(programs: Sequence[Program]):
     """Return programs as a GeoDataFrame in EPSG:4326 with typed columns.
 
     Every column of the provider CSV is there, in template order, then
@@ -143,7 +143,7 @@ def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-un
             value = _cell(getattr(program, name))
             data[name].append([] if name in _LIST_COLUMNS and value is pd.NA else value)
     frame = pd.DataFrame(
-        {name: pd.Series(values, dtype=dtypes[name]) for name, values in data.items()}  # type: ignore[call-overload]
+        {name: pd.Series(values, dtype=dtypes[name]) for name, values in data.items()}
     )
     # Not points_from_xy: it turns a missing coordinate into POINT (NaN NaN).
     geometry = gpd.GeoSeries(
@@ -154,7 +154,7 @@ def programs_to_geodataframe(programs: Sequence[Program]):  # type: ignore[no-un
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
-def programs_for_gis(programs: Sequence[Program]):  # type: ignore[no-untyped-def]
+def programs_for_gis(programs: Sequence[Program]):
     """Return programs as a GeoDataFrame ready to write (EPSG:4326).
 
     Parameters
@@ -241,7 +241,7 @@ def to_geo_bytes(programs: Sequence[Program], fmt: str) -> bytes:
         return path.read_bytes()
 
 
-def coverage_to_csv(result) -> str:  # type: ignore[no-untyped-def]
+def coverage_to_csv(result) -> str:
     """Return the coverage table as CSV: a heading line, the note, then one row per town.
 
     Every cell goes through the export's formula guard (``finder.export.neutralize``).
@@ -260,7 +260,7 @@ def coverage_to_csv(result) -> str:  # type: ignore[no-untyped-def]
     return buffer.getvalue()
 
 
-def coverage_to_geojson(result) -> str:  # type: ignore[no-untyped-def]
+def coverage_to_geojson(result) -> str:
     """Return the towns as GeoJSON points with the coverage columns as properties."""
     from finder.coverage import DISTANCE_NOTE
 

@@ -105,7 +105,7 @@ def available_locales() -> tuple[str, ...]:
 
 
 @functools.cache
-def _catalog(locale: str):  # type: ignore[no-untyped-def]
+def _catalog(locale: str):
     from babel.messages.pofile import read_po
 
     with catalog_path(locale).open("rb") as handle:

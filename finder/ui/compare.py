@@ -19,7 +19,7 @@ NOTES_PRIVACY = N_("Notes are kept only for this session and in the files you ex
                    "They are never saved on our server.")
 
 
-def _shortlist(catalog) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _shortlist(catalog) -> list:
     ids = list(st.session_state.get("sl") or [])
     by_id = {p.program_id: p for p in catalog.programs}
     return [by_id[i] for i in ids if i in by_id]
@@ -35,7 +35,7 @@ def _save_note(program_id: str) -> None:
     st.session_state["notes"] = notes
 
 
-def _headings(programs) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _headings(programs) -> list[tuple[str, str]]:
     """Column headings that tell programs apart: the name, then organization and town.
 
     Two programs may share a name ("Day & Evening IOP - Springfield"); the
@@ -79,7 +79,7 @@ table.cmp td.mine { background: #d7f5dd; font-weight: 600; }
 """
 
 
-def _matches_for(programs, catalog, cfg):  # type: ignore[no-untyped-def]
+def _matches_for(programs, catalog, cfg):
     """The person's search, and distances and fit for the shortlisted programs.
 
     Returns ``(query, distance_query, matches)``: ``query`` is the search as the
@@ -168,10 +168,10 @@ def render() -> None:
     _share_link()
 
 
-def _exports(programs, matches, query, data_source) -> None:  # type: ignore[no-untyped-def]
+def _exports(programs, matches, query, data_source) -> None:
     """Export the shortlist, stating the person's own search (with its filters)."""
     class _Row:  # a program with no location yet still exports
-        def __init__(self, program):  # type: ignore[no-untyped-def]
+        def __init__(self, program):
             self.program = program
             self.distance_miles = None
 

@@ -59,7 +59,7 @@ def render() -> None:
     _details(program, match, place, info["source"], cfg)
 
 
-def _match(program, catalog, cfg):  # type: ignore[no-untyped-def]
+def _match(program, catalog, cfg):
     """The program as a search match: from the person's place if known, else from itself.
 
     Returns ``(match, place)``; ``place`` is None when the person has not
@@ -81,7 +81,7 @@ def _match(program, catalog, cfg):  # type: ignore[no-untyped-def]
     return (found[0] if found else None), place
 
 
-def _details(program, match, place, data_source: str, cfg) -> None:  # type: ignore[no-untyped-def]
+def _details(program, match, place, data_source: str, cfg) -> None:
     from finder.export import export_rows, headers
     from finder.ui import find
 
@@ -131,19 +131,19 @@ def _details(program, match, place, data_source: str, cfg) -> None:  # type: ign
 class _Bare:
     """A program with no search match (it has no coordinates): still shown in full."""
 
-    def __init__(self, program) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, program) -> None:
         self.program = program
         self.distance_miles = None
 
 
-def _update_listing(program) -> None:  # type: ignore[no-untyped-def]
+def _update_listing(program) -> None:
     """"Update this listing": the correction form (issue 13); reviewed before anything changes."""
     from finder.ui import update
 
     update.update_listing(program, "page")
 
 
-def _map(program, match, place, cfg) -> None:  # type: ignore[no-untyped-def]
+def _map(program, match, place, cfg) -> None:
     if match is None:
         st.caption(_("This program has no map location yet."))
         return

@@ -19,7 +19,7 @@ _PAGE = 10
 _CALLS_SHOWN = 20
 
 
-def _programs(cfg):  # type: ignore[no-untyped-def]
+def _programs(cfg):
     from finder.ui import common
 
     loaded = common.load_catalog(cfg)
@@ -27,7 +27,7 @@ def _programs(cfg):  # type: ignore[no-untyped-def]
     return {p.program_id: p for p in catalog.programs}
 
 
-def _table(rows) -> str:  # type: ignore[no-untyped-def]
+def _table(rows) -> str:
     body = "".join(
         f"<tr><th scope='row'>{safe.html(r.label)}</th><td>{safe.html(r.current)}</td>"
         f"<td>{safe.html(r.proposed)}</td></tr>"
@@ -46,7 +46,7 @@ table.review th, table.review td { text-align: left; vertical-align: top; paddin
 """
 
 
-def render_queue(cfg) -> None:  # type: ignore[no-untyped-def]
+def render_queue(cfg) -> None:
     """The review queue: pending submissions, oldest first."""
     from finder.errors import FinderError
     from finder.submissions import Queue
@@ -105,7 +105,7 @@ def render_queue(cfg) -> None:  # type: ignore[no-untyped-def]
                    "`finder submissions list`.")
 
 
-def _approve(queue, s, schedule: str, accepting: str, note: str) -> None:  # type: ignore[no-untyped-def]
+def _approve(queue, s, schedule: str, accepting: str, note: str) -> None:
     from finder.errors import FinderError
     from finder.submissions import tracks_from_spec
     from finder.ui.update import show_problems
@@ -127,7 +127,7 @@ def _approve(queue, s, schedule: str, accepting: str, note: str) -> None:  # typ
     st.rerun()
 
 
-def _reject(queue, s, note: str) -> None:  # type: ignore[no-untyped-def]
+def _reject(queue, s, note: str) -> None:
     from finder.errors import FinderError
 
     try:
@@ -139,7 +139,7 @@ def _reject(queue, s, note: str) -> None:  # type: ignore[no-untyped-def]
     st.rerun()
 
 
-def render_calllist(cfg) -> None:  # type: ignore[no-untyped-def]
+def render_calllist(cfg) -> None:
     """The verification call list: who to call first, the script, and a record-this-call form."""
     from finder.errors import FinderError
     from finder.submissions import CALL_SCRIPT, Queue, call_list, call_list_csv

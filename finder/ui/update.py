@@ -137,13 +137,13 @@ def _session_id() -> str:
     return ctx.session_id if ctx is not None else "unknown"
 
 
-def update_listing(program, prefix: str, known_programs=None) -> None:  # type: ignore[no-untyped-def]
+def update_listing(program, prefix: str, known_programs=None) -> None:
     """The "Update this listing" button, and in its place the form once it is pressed."""
     update_listing_button(program, prefix)
     update_listing_form(program, prefix, known_programs)
 
 
-def update_listing_button(program, prefix: str) -> None:  # type: ignore[no-untyped-def]
+def update_listing_button(program, prefix: str) -> None:
     """The button alone (the form goes where ``update_listing_form`` is called)."""
     open_key = _key(prefix, program.program_id, "open")
     done_key = _key(prefix, program.program_id, "done")
@@ -156,7 +156,7 @@ def update_listing_button(program, prefix: str) -> None:  # type: ignore[no-unty
         st.rerun()
 
 
-def update_listing_form(program, prefix: str, known_programs=None) -> None:  # type: ignore[no-untyped-def]
+def update_listing_form(program, prefix: str, known_programs=None) -> None:
     """The form once the button was pressed, then the thank-you."""
     from finder.errors import FinderError
     from finder.submissions import Queue
