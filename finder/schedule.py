@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
 __all__ = [
+    "DAY_CODES",
     "DAY_MINUTES",
     "WEEK_MINUTES",
     "Fit",
@@ -96,6 +97,8 @@ _SATURDAY = 5 * DAY_MINUTES
 # A Monday with no public holiday; schedules have no dates, so any week would do.
 _REFERENCE_MONDAY = dt.datetime(2025, 1, 6)
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: The weekday codes of ``opening_hours``, Monday first (index = weekday number).
+DAY_CODES: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 
 class PartOfDay(enum.StrEnum):

@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from finder.config import Settings
 from finder.errors import FinderError
 from finder.model import Program
+
+if TYPE_CHECKING:  # imported when used: SQLAlchemy is not needed by every command
+    from finder.submissions.queue import Queue
 from finder.terminal import echo
 
 __all__ = ["calllist_command", "submissions_group", "verify_command"]
@@ -43,7 +46,7 @@ def _json(payload: object) -> None:
     echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
 
 
-def _queue(settings: Settings):  # type: ignore[no-untyped-def]
+def _queue(settings: Settings) -> Queue:
     from finder.submissions.queue import Queue
 
     try:
@@ -99,7 +102,7 @@ def list_command(status: str, program_id: str | None, fmt: str) -> None:
              f"{s.correction.summary()}")
 
 
-def _show(queue, submission_id: int, programs: Sequence[Program]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _show(queue: Queue, submission_id: int, programs: Sequence[Program]) -> dict[str, Any]:
     from finder.submissions.review import side_by_side
 
     s = queue.get(submission_id)

@@ -34,7 +34,7 @@ from typing import Any
 
 from finder.errors import FinderError
 from finder.model import Accepting, ConfirmedVia
-from finder.schedule import ScheduleError, weekly_schedule
+from finder.schedule import DAY_CODES, ScheduleError, weekly_schedule
 from finder.untrusted import text_problem, web_url
 
 __all__ = [
@@ -52,8 +52,6 @@ __all__ = [
     "tracks_from_spec",
 ]
 
-#: ``opening_hours`` day codes, Monday first (index = weekday number).
-DAY_CODES: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_REMARK = 1000
 MAX_TRACKS = 10

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import threading
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -43,7 +44,7 @@ def database_url(settings: Settings) -> str:
     return open_store(settings).submissions_url
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers go on while one process writes; wait rather than fail on a lock.
