@@ -900,7 +900,7 @@ def _select(
     if query.filters_schedule:
         unknown = codes < 0
         ok = ~unknown
-        if query.sessions:
+        if query.sessions and query.available:  # else _filter_mask tested the parts already
             ok &= (catalog._parts[rows] & np.uint8(mask_of(query.sessions, PART_BITS))) != 0
         if query.available:
             known = np.unique(codes[ok])
@@ -1292,11 +1292,12 @@ class _Explainer:
         self.memo: dict[tuple[int, ...], tuple[Fit | None, tuple[Reason, ...], tuple[str, ...], str]] = {}
         # What the wording depends on, besides the program's attributes: the
         # filters, not the place or the order.
-        self.filters = (
+        # As one string: a str caches its hash, a tuple of enums hashes them anew each time.
+        self.filters = repr((
             query.insurance, query.sessions, query.available, query.include_unknown_schedule,
             query.level_of_care, query.services, query.populations, query.languages,
             query.attendance, query.accepting_new_clients,
-        )
+        ))
 
     def __call__(
         self, key: tuple[int, ...]
