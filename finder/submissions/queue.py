@@ -432,7 +432,8 @@ class Queue:
 
         names = ", ".join(f"#{i}" for i, _ in items)
         changing = [(i, c) for i, c in items if c.changes_data]
-        version, summary = "", "Nothing in the program list changes (a remark only)."
+        version, summary = "", ("Nothing in the program list changes: this update has no value to "
+                                 "publish (a remark, or \"moved\" without the new address).")
         if changing:
             what = "recorded call" if origin == "call" else "approved submission"
             what += "s" if len(items) > 1 else ""
