@@ -103,3 +103,29 @@ def test_two_processes_submit_and_approve_at_the_same_time(settings, tmp_path):
     assert queue.list_submissions() == []
     assert len(queue.list_submissions(status="approved")) == len(done)
 
+
+
+def test_two_admins_approving_the_same_submission_publish_it_once(settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from finder.submissions import AlreadyReviewed, Queue
+
+    data = open_store(settings).live().data
+    program_id = next(p.program_id for p in load_programs(data).programs if not p.schedule)
+    queue = Queue(settings)
+    sent = queue.submit({"program_id": program_id, "via": "staff", "role": "staff",
+                         "tracks": [{"days": ["Fr"], "start": "17:00", "end": "20:00"}]},
+                        session="s")
+    before = len(open_store(settings).history())
+
+    def approve(_: int) -> str:
+        try:
+            return Queue(settings).approve([sent.id]).version
+        except AlreadyReviewed:
+            return "refused"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(approve, range(2)))
+    assert outcomes[0] == "refused"  # "refused" sorts before "v0003"
+    assert outcomes[1].startswith("v")
+    assert len(open_store(settings).history()) == before + 1
