@@ -10,24 +10,33 @@ or the data goes through ``finder.ui.safe``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from finder.ui import safe
 from finder.ui.safe import md
 
+if TYPE_CHECKING:
+    from finder.config import Settings
+    from finder.model import Program
+    from finder.submissions import Queue
+    from finder.submissions.queue import Submission
+    from finder.submissions.review import FieldComparison
+
 _PAGE = 10
 _CALLS_SHOWN = 20
 
 
-def _programs(cfg):
+def _programs(cfg: Settings) -> dict[str, Program]:
     from finder.ui import common
 
-    loaded = common.load_catalog(cfg)
-    catalog = loaded[0] if isinstance(loaded, tuple) else loaded
+    catalog, _info = common.load_catalog(cfg)
     return {p.program_id: p for p in catalog.programs}
 
 
-def _table(rows) -> str:
+def _table(rows: Iterable[FieldComparison]) -> str:
     body = "".join(
         f"<tr><th scope='row'>{safe.html(r.label)}</th><td>{safe.html(r.current)}</td>"
         f"<td>{safe.html(r.proposed)}</td></tr>"
@@ -46,7 +55,7 @@ table.review th, table.review td { text-align: left; vertical-align: top; paddin
 """
 
 
-def render_queue(cfg) -> None:
+def render_queue(cfg: Settings) -> None:
     """The review queue: pending submissions, oldest first."""
     from finder.errors import FinderError
     from finder.submissions import Queue
@@ -105,7 +114,7 @@ def render_queue(cfg) -> None:
                    "`finder submissions list`.")
 
 
-def _approve(queue, s, schedule: str, accepting: str, note: str) -> None:
+def _approve(queue: Queue, s: Submission, schedule: str, accepting: str, note: str) -> None:
     from finder.errors import FinderError
     from finder.submissions import tracks_from_spec
     from finder.ui.update import show_problems
@@ -127,7 +136,7 @@ def _approve(queue, s, schedule: str, accepting: str, note: str) -> None:
     st.rerun()
 
 
-def _reject(queue, s, note: str) -> None:
+def _reject(queue: Queue, s: Submission, note: str) -> None:
     from finder.errors import FinderError
 
     try:
@@ -139,7 +148,7 @@ def _reject(queue, s, note: str) -> None:
     st.rerun()
 
 
-def render_calllist(cfg) -> None:
+def render_calllist(cfg: Settings) -> None:
     """The verification call list: who to call first, the script, and a record-this-call form."""
     from finder.errors import FinderError
     from finder.submissions import CALL_SCRIPT, Queue, call_list, call_list_csv

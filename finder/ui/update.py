@@ -9,12 +9,16 @@ Nothing anyone sends here is shown publicly until an admin approves it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from finder.ui.safe import md
 from finder.urlstate import DAYS
+
+if TYPE_CHECKING:
+    from finder.model import Program
 
 DAY_LABELS = {"Mo": "Mon", "Tu": "Tue", "We": "Wed", "Th": "Thu", "Fr": "Fri", "Sa": "Sat",
               "Su": "Sun"}
@@ -137,13 +141,14 @@ def _session_id() -> str:
     return ctx.session_id if ctx is not None else "unknown"
 
 
-def update_listing(program, prefix: str, known_programs=None) -> None:
+def update_listing(program: Program, prefix: str,
+                   known_programs: Collection[str] | None = None) -> None:
     """The "Update this listing" button, and in its place the form once it is pressed."""
     update_listing_button(program, prefix)
     update_listing_form(program, prefix, known_programs)
 
 
-def update_listing_button(program, prefix: str) -> None:
+def update_listing_button(program: Program, prefix: str) -> None:
     """The button alone (the form goes where ``update_listing_form`` is called)."""
     open_key = _key(prefix, program.program_id, "open")
     done_key = _key(prefix, program.program_id, "done")
@@ -156,7 +161,8 @@ def update_listing_button(program, prefix: str) -> None:
         st.rerun()
 
 
-def update_listing_form(program, prefix: str, known_programs=None) -> None:
+def update_listing_form(program: Program, prefix: str,
+                        known_programs: Collection[str] | None = None) -> None:
     """The form once the button was pressed, then the thank-you."""
     from finder.errors import FinderError
     from finder.submissions import Queue
