@@ -87,13 +87,19 @@ function (cluster) {
     var hidden = "position:absolute;width:1px;height:1px;overflow:hidden;"
         + "clip:rect(0 0 0 0);white-space:nowrap;";
     return L.divIcon({
-        html: "<div><span>" + count + "<span style='" + hidden + "'> programs here;"
-            + " select to zoom in</span></span></div>",
+        html: "<div><span>" + count + "<span style='" + hidden + "'> " + WORDS
+            + "</span></span></div>",
         className: "marker-cluster marker-cluster-" + size,
         iconSize: new L.Point(40, 40)
     });
 }
 """
+
+
+def _cluster_icon_js(locale: str) -> str:
+    """Return the cluster icon's script, its screen-reader words in the locale (static text)."""
+    words = _esc(labels(locale).gettext("programs here; select to zoom in"))
+    return _CLUSTER_ICON_JS.replace("WORDS", json.dumps(words))
 
 
 class MapMatch(Protocol):
@@ -224,7 +230,7 @@ def _assemble(
         # chunkedLoading: thousands of markers are added without freezing the page.
         options={"showCoverageOnHover": False, "maxClusterRadius": 40,
                  **({"chunkedLoading": True} if len(fit_points) > _CHUNKED_FROM else {})},
-        icon_create_function=_CLUSTER_ICON_JS,
+        icon_create_function=_cluster_icon_js(locale),
     )
     cluster.default_js = [("markerclusterjs", f"{base}/{assets.MARKERCLUSTER_JS_PATH}")]
     cluster.default_css = [

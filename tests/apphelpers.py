@@ -157,13 +157,17 @@ def parse_csv_export(data: bytes) -> tuple[dict[str, str], list[dict[str, str]]]
     return heading, [dict(zip(table[0], row, strict=True)) for row in table[1:]]
 
 
-def parse_xlsx_export(data: bytes) -> tuple[dict[str, str], list[dict[str, object]]]:
-    """Split an exported workbook into its heading (label -> value) and its table rows."""
+def parse_xlsx_export(data: bytes, header: str = "Program"
+                      ) -> tuple[dict[str, str], list[dict[str, object]]]:
+    """Split an exported workbook into its heading (label -> value) and its table rows.
+
+    ``header`` is the first column's heading (in the export's language).
+    """
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(data))["Programs"]
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    header_at = next(i for i, row in enumerate(values) if row[0] == "Program")
+    header_at = next(i for i, row in enumerate(values) if row[0] == header)
     heading = {str(row[0]): str(row[1]) for row in values[1:header_at] if row[0]}
     return heading, [dict(zip(values[header_at], row, strict=True)) for row in values[header_at + 1:]]
 

@@ -114,17 +114,27 @@ def _catalog(locale: str):
 
 @functools.cache
 def complete_locales() -> tuple[str, ...]:
-    """Return the locales whose catalog translates every message (offered in the switch).
+    """Return the locales whose catalog translates every message of the template (the switch's).
+
+    The template, ``finder/locales/messages.pot``, lists every message of the
+    source (``make messages`` writes it; a test checks it is current).
 
     Returns
     -------
     tuple of str
         English first.
     """
+    from babel.messages.pofile import read_po
+
+    template = LOCALES_DIR / f"{DOMAIN}.pot"
+    with template.open("rb") as handle:
+        wanted = [m.id for m in read_po(handle) if m.id]
     complete = [DEFAULT_LOCALE]
     for code in available_locales()[1:]:
         catalog = _catalog(code)
-        if all(m.string and not m.fuzzy for m in catalog if m.id):
+        found = [catalog.get(message_id) for message_id in wanted]
+        if all(m is not None and not m.fuzzy and all(
+                m.string if isinstance(m.string, tuple) else (m.string,)) for m in found):
             complete.append(code)
     return tuple(complete)
 
@@ -543,7 +553,9 @@ class Labels:
         """
         code, values = reason.code, reason.values
         if code == "takes":
-            return self.format("takes {plans}", plans=self.join(self.vocab(v) for v in values))
+            # The same message as the one-program clause of ``filter_clauses``.
+            return self._one("takes {plans}", "take {plans}").format(
+                plans=self.join(self.vocab(v) for v in values))
         if code == "takes_private":
             return self.format("takes private insurance, which may include {plans}",
                                plans=self.join(values, "or"))
@@ -557,15 +569,19 @@ class Labels:
                 return self.gettext("SOAP (structured outpatient), which counts as IOP")
             return self.format("level of care: {level}", level=self.join(values))
         if code == "offers":
-            return self.format("offers {services}",
-                               services=self.join(self.gettext(_SERVICE_WORDS[v]) for v in values))
+            return self._one("offers {services}", "offer {services}").format(
+                services=self.join(self.gettext(_SERVICE_WORDS[v]) for v in values))
         if code == "serves":
-            return self.format("serves {people}", people=self.join(
+            return self._one("serves {people}", "serve {people}").format(people=self.join(
                 self.gettext(_POPULATION_WORDS[v]) for v in values))
         if code == "speaks":
-            return self.format("offers services in {languages}",
-                               languages=self.join(self.language(v) for v in values))
+            return self._one("offers services in {languages}",
+                             "offer services in {languages}").format(
+                languages=self.join(self.language(v) for v in values))
         return self.gettext(_SIMPLE_REASONS[code])
+
+    def _one(self, singular: str, plural: str) -> str:
+        return self._translations.ngettext(singular, plural, 1)
 
     def plan_note(self, plan: str) -> str:
         """Return the caveat for a named plan matched through "Private insurance".
@@ -596,38 +612,38 @@ class Labels:
         from finder.model import Attendance
 
         n = 1 if singular else 2
-        g = self.ngettext
+        ng = self.ngettext
         clauses: list[str] = []
         if query.insurance:
             plans = self.join((self.vocab(p) for p in query.insurance), "or")
-            clauses.append(g("takes {plans}", "take {plans}", n).format(plans=plans))
+            clauses.append(ng("takes {plans}", "take {plans}", n).format(plans=plans))
         if query.sessions:
             parts = self.join((self.gettext(_PART_WORDS[str(p)]) for p in query.sessions), "or")
-            clauses.append(g("meets {parts}", "meet {parts}", n).format(parts=parts))
+            clauses.append(ng("meets {parts}", "meet {parts}", n).format(parts=parts))
         if query.available:
-            clauses.append(g("fits your availability ({hours})", "fit your availability ({hours})",
+            clauses.append(ng("fits your availability ({hours})", "fit your availability ({hours})",
                              n).format(hours=self.schedule(query.available)))
         if query.services:
             services = self.join((self.gettext(_SERVICE_WORDS[str(s)]) for s in query.services),
                                  "or")
-            clauses.append(g("offers {services}", "offer {services}", n).format(services=services))
+            clauses.append(ng("offers {services}", "offer {services}", n).format(services=services))
         if query.populations:
             people = self.join((self.gettext(_POPULATION_WORDS[str(p)]) for p in query.populations),
                                "or")
-            clauses.append(g("serves {people}", "serve {people}", n).format(people=people))
+            clauses.append(ng("serves {people}", "serve {people}", n).format(people=people))
         if query.languages:
             names = self.join((self.language(x) for x in query.languages), "or")
-            clauses.append(g("offers services in {languages}", "offer services in {languages}",
+            clauses.append(ng("offers services in {languages}", "offer services in {languages}",
                              n).format(languages=names))
         if query.attendance == Attendance.IN_PERSON:
-            clauses.append(g("meets in person", "meet in person", n))
+            clauses.append(ng("meets in person", "meet in person", n))
         elif query.attendance == Attendance.TELEHEALTH:
-            clauses.append(g("offers telehealth", "offer telehealth", n))
+            clauses.append(ng("offers telehealth", "offer telehealth", n))
         elif query.attendance == Attendance.HYBRID:
-            clauses.append(g("offers both in-person and telehealth sessions",
+            clauses.append(ng("offers both in-person and telehealth sessions",
                              "offer both in-person and telehealth sessions", n))
         if query.accepting_new_clients:
-            clauses.append(g("is accepting new clients", "are accepting new clients", n))
+            clauses.append(ng("is accepting new clients", "are accepting new clients", n))
         return clauses
 
     def describe(self, query: SearchQuery, *, escape: Callable[[str], str] = str) -> str:

@@ -59,7 +59,8 @@ def _table_html(rows: list[Row], names: list[tuple[str, str]]) -> str:
             cells.append(f"<td{mine}>{esc(value)}</td>")
         body.append(f"<tr{cls}><th scope='row'>{esc(row.label)}</th>{''.join(cells)}</tr>")
     return (
-        f"<div class='cmp-wrap'><table class='cmp'><thead><tr><th scope='col'>{esc(_('Program'))}</th>"
+        "<div class='cmp-wrap'><table class='cmp'><thead><tr><th scope='col'>" + esc(_("Program"))
+        + "</th>"
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from finder.errors import FinderError, GeocodeNotFound, OutsideMassachusetts
 from finder.gazetteer import SOURCE as GAZETTEER
-from finder.labels import N_
+from finder.labels import N_, Labels
 from finder.model import (
     LANGUAGES,
     MOUD,
@@ -199,7 +199,10 @@ def _form(cfg: Settings) -> None:
         _("Distance"),
         RADII,
         key="radius",
-        format_func=lambda r: _("Any distance") if r == ANY else f("Within {miles} miles", miles=r),
+        # A format_func must not read the session (AppTest calls it outside the run):
+        # it uses the page's Labels, fixed for this run.
+        format_func=lambda r: label.gettext("Any distance") if r == ANY
+        else label.format("Within {miles} miles", miles=r),
     )
     cols[1].multiselect(
         _("Insurance or payment"),
@@ -214,7 +217,7 @@ def _form(cfg: Settings) -> None:
         _("When can you attend?"),
         PARTS_OF_DAY,
         key="when",
-        format_func=lambda key: _(WHEN_LABELS[key]),
+        format_func=lambda key: label.gettext(WHEN_LABELS[key]),
         placeholder=_("Any time"),
     )
     with st.expander(_("More filters: my availability, medication, language, and more")):
@@ -223,8 +226,10 @@ def _form(cfg: Settings) -> None:
                        format_func=lambda day: label.day(DAY_INDEX[day]),
                        placeholder=_("Choose days"))
         tcols = st.columns(2)
-        tcols[0].selectbox(_("From"), ("", *TIMES), key="from", format_func=_time_label)
-        tcols[1].selectbox(_("Until"), ("", *TIMES), key="to", format_func=_time_label)
+        tcols[0].selectbox(_("From"), ("", *TIMES), key="from",
+                           format_func=lambda value: _time_label(value, label))
+        tcols[1].selectbox(_("Until"), ("", *TIMES), key="to",
+                           format_func=lambda value: _time_label(value, label))
         st.multiselect(_("Medication for opioid use disorder (MOUD)"), [str(s) for s in MOUD_ORDER],
                        key="moud", format_func=label.vocab, placeholder=_("Any"))
         st.checkbox(_("Treats co-occurring mental health conditions"), key="co")
@@ -233,27 +238,28 @@ def _form(cfg: Settings) -> None:
         st.multiselect(_("Language"), [x for x in LANGUAGES if x != "English"], key="speaks",
                        format_func=label.language, placeholder=label.language("English"))
         st.radio(_("How to attend"), ATTENDANCE, key="att", horizontal=True,
-                 format_func=lambda key: _(ATTEND_LABELS[key]))
+                 format_func=lambda key: label.gettext(ATTEND_LABELS[key]))
         st.checkbox(_("Only programs accepting new clients"), key="acc")
         st.checkbox(_("Include programs with no schedule listed"), key="unk",
                     help=_("Many programs have not told us their session times. Call them to ask."))
         st.multiselect(_("Level of care"), LEVELS, key="level",
-                       format_func=lambda key: _(LEVEL_LABELS[key]), placeholder=_("Any level"),
+                       format_func=lambda key: label.gettext(LEVEL_LABELS[key]),
+                       placeholder=_("Any level"),
                        help=_("IOP and SOAP are chosen to start with. Add PHP for day "
                               "treatment: see 'What is an IOP?' above."))
         st.selectbox(_("Sort by"), SORTS, key="sort",
-                     format_func=lambda key: _(SORT_LABELS[key]))
+                     format_func=lambda key: label.gettext(SORT_LABELS[key]))
 
 
 MOUD_ORDER = (Service.BUPRENORPHINE, Service.METHADONE, Service.NALTREXONE)
 assert set(MOUD_ORDER) == set(MOUD)
 
 
-def _time_label(value: str) -> str:
+def _time_label(value: str, label: Labels) -> str:
     if not value:
         return "—"
     hour, minute = map(int, value.split(":"))
-    return words().time(hour * 60 + minute)
+    return label.time(hour * 60 + minute)
 
 
 def _device_location_button() -> None:
@@ -434,7 +440,7 @@ def _card(match: Match, query: SearchQuery, cfg: Settings) -> None:
         mine = set(query.insurance)
         if p.insurance:
             badges = " ".join(
-                f'<span class="badge{" mine" if i in mine else ""}">{_html(i)}</span>'
+                f'<span class="badge{" mine" if i in mine else ""}">{_html(label.vocab(i))}</span>'
                 for i in p.insurance
             )
             st.markdown("**" + _("Payment:") + f"** {badges}", unsafe_allow_html=True)

@@ -94,10 +94,10 @@ def _details(program, match, place, data_source: str, cfg) -> None:
     directions = "https://www.openstreetmap.org/directions?to=" + quote_plus(
         f"{p.latitude},{p.longitude}"
     )
-    st.markdown(f":material/location_on: {md(p.address)} · [{_('Directions')}]({directions})")
+    st.markdown(f":material/location_on: {md(p.address)} · [" + _("Directions") + f"]({directions})")
     contact = [f":material/call: [{md(p.phone)}]({find._tel(p.phone)})"]
     if p.intake_phone:
-        contact.append(f"{_('Intake:')} [{md(p.intake_phone)}]({find._tel(p.intake_phone)})")
+        contact.append(_("Intake:") + f" [{md(p.intake_phone)}]({find._tel(p.intake_phone)})")
     if p.website and safe.web_url(p.website):
         contact.append(safe.md_link(_("Website"), p.website))
     st.markdown(" · ".join(contact))

@@ -1,0 +1,392 @@
+"""Issue 15: Spanish on the whole search path, from one label layer and gettext catalogs.
+
+* The catalog check: every message the source marks has a Spanish translation
+  (not empty, not fuzzy, the same ``{fields}``), and every catalog compiles.
+  The messages are extracted from the source here, with Babel, so a new
+  English string without its translation fails CI.
+* The pages in Spanish show no English UI string: what AppTest sees is checked
+  against the list of source messages, not against a few hand-picked words.
+* Reasons and the search sentence come from one structured result, in both
+  languages; exports in Spanish parse back and stay formula-safe.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from apphelpers import (
+    COMPARE,
+    copy_sample_data,
+    downloaded,
+    parse_csv_export,
+    record_downloads,
+    run_app,
+    search_for,
+    use_data_dir,
+)
+from babel.messages.pofile import read_po
+
+from finder.labels import available_locales, catalog_path, complete_locales, labels, pick_locale
+from finder.labels.catalog import KEYWORDS, check, extract
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- the catalogs -----------------------------------------------------------------------
+
+
+def test_every_source_message_has_a_spanish_translation_and_the_catalog_compiles():
+    assert len(extract()) > 250  # the extraction sees the UI, the labels and the core's Say
+    assert check("es") == []
+
+
+@pytest.mark.parametrize("locale", [code for code in available_locales() if code != "en"])
+def test_every_catalog_compiles_and_fills_in_the_right_fields(locale):
+    problems = check(locale)
+    # A partial catalog (pt) may lack messages (or hold empty or fuzzy ones, which
+    # stay English); nothing may be broken.
+    assert [p for p in problems if not p.startswith(("missing:", "empty:", "fuzzy:"))] == []
+
+
+def test_the_template_lists_every_message_of_the_source():
+    # finder/locales/messages.pot tells which languages are complete (the switch
+    # offers only those): `make messages` rewrites it when the source changes.
+    from finder.labels import LOCALES_DIR
+
+    with (LOCALES_DIR / "messages.pot").open("rb") as handle:
+        template = {m.id for m in read_po(handle) if m.id}
+    assert template == {m.id for m in extract() if m.id}
+
+
+def test_portuguese_holds_at_least_the_crisis_banner_and_the_search_form():
+    from finder.ui.common import BANNER
+
+    pt = labels("pt")
+    for message in (BANNER, "Where are you? Address, ZIP code or town", "Distance",
+                    "Insurance or payment", "When can you attend?", "Find an intensive outpatient program"):
+        assert pt.gettext(message) != message
+    # Partial: offered by its link only, not in the switch.
+    assert "es" in complete_locales()
+    assert "pt" not in complete_locales()
+
+
+def test_no_translating_call_hides_inside_an_f_string():
+    # Babel (on Python 3.11) reads an f-string as one token: a _() inside it is
+    # never extracted, so its words would silently stay English.
+    hidden = []
+    for path in [*sorted((ROOT / "finder").rglob("*.py")), ROOT / "streamlit_app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for call in ast.walk(node):
+                if (isinstance(call, ast.Call) and call.args
+                        and isinstance(call.args[0], ast.Constant)
+                        and isinstance(call.args[0].value, str)
+                        and (call.func.attr if isinstance(call.func, ast.Attribute)
+                             else getattr(call.func, "id", "")) in KEYWORDS):
+                    hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert hidden == []
+
+
+def test_pick_locale_follows_the_browser_tag_and_falls_back_to_english():
+    assert pick_locale("es-US") == "es"
+    assert pick_locale("es_MX") == "es"
+    assert pick_locale("fr-CA", "es") == "es"
+    assert pick_locale("de", None, "") == "en"
+    assert pick_locale("pt-BR", offered=complete_locales()) == "en"
+
+
+# --- words from structured results ---------------------------------------------------------
+
+
+def _catalog():
+    from finder.load import load_programs
+    from finder.search import Catalog
+
+    return Catalog.from_programs(load_programs(ROOT / "data" / "sample" / "providers.csv").programs)
+
+
+def test_reasons_and_the_search_sentence_in_both_languages_from_one_result():
+    from finder.model import LatLon
+    from finder.search import SearchQuery, describe, search
+
+    query = SearchQuery(origin=LatLon(42.3736, -71.1097), origin_label="Cambridge (02139)",
+                        radius_miles=25, insurance=("MassHealth",), sessions=("evening",),
+                        languages=("Spanish",), level_of_care=("IOP", "SOAP"))
+    result = search(_catalog(), query)
+    match = next(m for m in result.matches if any(r.code == "part_sessions" for r in m.reasons))
+    en, es = labels("en"), labels("es")
+    codes = [r.code for r in match.reasons]
+    assert "takes" in codes
+    assert "speaks" in codes
+    english = [en.reason(r) for r in match.reasons]
+    spanish = [es.reason(r) for r in match.reasons]
+    assert "takes MassHealth" in english
+    assert "acepta MassHealth" in spanish
+    assert "offers services in Spanish" in english
+    assert "atiende en español" in spanish
+    evening = next(r for r in match.reasons if r.code == "part_sessions")
+    assert en.reason(evening).startswith("evening sessions ")
+    assert es.reason(evening).startswith("sesiones por la noche: ")
+    assert re.search(r"(lun|mar|mié|jue|vie|sáb|dom).* \d{1,2}:\d{2}.*[ap]\.m\.", es.reason(evening))
+    # The English words are the core's own sentence, word for word.
+    assert en.describe(query) == describe(query)
+    assert es.describe(query) == (
+        "Programas IOP o SOAP a menos de 25 millas de Cambridge (02139) que aceptan MassHealth, "
+        "tienen sesiones por la noche y atienden en español")
+
+
+@pytest.mark.parametrize("fields", [
+    {}, {"radius_miles": None}, {"available": "Mo-Fr 17:30-21:30", "include_unknown_schedule": True},
+    {"services": ("Methadone", "Co-occurring mental health"), "populations": ("Women", "LGBTQ+")},
+    {"attendance": "telehealth", "accepting_new_clients": True},
+    {"attendance": "in-person", "level_of_care": ("PHP",)},
+    {"insurance": ("MassHealth", "Tufts Health Plan", "Self-pay"), "sessions": ("weekend", "morning")},
+])
+def test_the_english_words_of_the_label_layer_are_the_cores_describe(fields):
+    from finder.model import LatLon
+    from finder.search import SearchQuery, describe
+
+    query = SearchQuery(**{"origin": LatLon(42.36, -71.06), "origin_label": "Boston",
+                           "radius_miles": 10, **fields})
+    assert labels("en").describe(query) == describe(query)
+    spanish = labels("es").describe(query)
+    assert spanish.startswith("Programas")
+    assert "Boston" in spanish
+
+
+def test_schedules_in_spanish_use_babels_day_and_time_names():
+    es = labels("es")
+    assert es.schedule("Mo,We,Th 18:00-21:00") == "lun, mié, jue 6:00–9:00 p.m."
+    assert es.schedule("Mo-Fr 09:00-12:00") == "lun–vie 9:00 a.m.–12:00 p.m."
+    assert es.schedule("") == "Horario no publicado"
+    assert labels("en").schedule("Mo,We,Th 18:00-21:00") == "Mon, Wed, Thu 6:00–9:00 PM"
+
+
+def test_location_messages_keep_their_values_and_are_said_in_spanish():
+    from finder.errors import GeocodeNotFound
+    from finder.gazetteer import default_gazetteer
+    from finder.ui.safe import md
+
+    place = default_gazetteer().locate("Worcestor")
+    assert labels("es").say(place.note) == "¿Quiso decir Worcester? Le mostramos Worcester, MA."
+    with pytest.raises(GeocodeNotFound) as caught:
+        default_gazetteer().locate("Xqzzyville")
+    spanish = labels("es").say(caught.value.user_message, escape=md)
+    assert spanish.startswith("No encontramos «Xqzzyville» en Massachusetts.")
+    # What was typed is data: escaped inside the translated sentence.
+    with pytest.raises(GeocodeNotFound) as caught:
+        default_gazetteer().locate("[x](http://evil.example) 0213l")
+    assert "](http" not in labels("es").say(caught.value.user_message, escape=md)
+
+
+# --- the pages, in Spanish ---------------------------------------------------------------
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """A private copy of the sample data; geocoder offline."""
+    return use_data_dir(monkeypatch, copy_sample_data(tmp_path / "data"))
+
+
+_FIELD = re.compile(r"\{[^}]*\}")
+_MARKUP = re.compile(r"<[^>]+>|\]\([^)]*\)|&amp;|\*\*|`")
+
+
+def _english_ui_strings() -> tuple[set[str], set[str]]:
+    """Return (phrases, whole labels) of English that a Spanish page must not show.
+
+    From every source message whose Spanish differs: its literal pieces
+    between fields and markup, split at punctuation; pieces of two words or
+    more are looked for anywhere, one-word messages ("Remove", "Map") as a
+    whole element.
+    """
+    with catalog_path("es").open("rb") as handle:
+        spanish = read_po(handle, locale="es")
+    phrases, words = set(), set()
+    for message in extract():
+        if not message.id:
+            continue
+        found = spanish.get(message.id)
+        translated = found.string if found is not None else ""
+        translated = " ".join(translated) if isinstance(translated, tuple) else translated
+        for text in message.id if isinstance(message.id, tuple) else (message.id,):
+            if text == translated:
+                continue
+            clean = _MARKUP.sub("\n", _FIELD.sub("\n", text))
+            for piece in re.split(r"[\n:;()?.!,·→←—–\[\]'\"/]+", clean):
+                piece = " ".join(piece.split())
+                if piece and piece in translated:
+                    continue  # a name both languages share (FindTreatment.gov, IOP Finder)
+                if len(piece.split()) >= 2 and len(piece.split()[0]) > 1:
+                    phrases.add(piece)
+                elif piece == " ".join(clean.split()) and len(piece) >= 3:
+                    words.add(piece)
+    return phrases, words
+
+
+def _shown_strings(at) -> list[str]:
+    """Every string the page gives a person: bodies, labels, help, placeholders, options."""
+    found: list[str] = []
+
+    def visit(message) -> None:  # type: ignore[no-untyped-def]
+        for field, value in message.ListFields():
+            if field.name in ("id", "form_id", "page_script_hash", "url_path", "icon", "page",
+                              "tag", "key", "default", "value", "raw_value", "url"):
+                continue
+            repeated = not isinstance(value, str | bytes) and not hasattr(value, "ListFields") \
+                and hasattr(value, "__len__")
+            values = list(value) if repeated else [value]
+            for item in values:
+                if isinstance(item, str):
+                    found.append(item)
+                elif hasattr(item, "ListFields"):
+                    visit(item)
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "ListFields"):
+            visit(proto)
+        children = getattr(node, "children", None) or {}
+        for child in (children.values() if isinstance(children, dict) else children):
+            walk(child)
+
+    walk(at._tree)
+    # What Markdown escaping adds is not shown.
+    return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", s).replace("\u2060", "") for s in found
+            if not s.lstrip().startswith("<style>")]
+
+
+def _data_values(folder: Path) -> list[str]:
+    """Every text of the programs: names, addresses, sources and notes stay as listed."""
+    from finder.load import load_programs
+
+    values = set()
+    for program in load_programs(folder / "providers.csv").programs:
+        for value in vars(program).values() if hasattr(program, "__dict__") else (
+                getattr(program, name) for name in program.__slots__):
+            if isinstance(value, str) and len(value) >= 3:
+                values.add(value)
+    return sorted(values, key=len, reverse=True)
+
+
+def assert_no_english(at, data: Path | None = None) -> None:
+    phrases, words = _english_ui_strings()
+    shown = _shown_strings(at)
+    for value in _data_values(data or ROOT / "data" / "sample"):
+        shown = [s.replace(value, "") for s in shown]
+    assert shown, "nothing rendered"
+    patterns = {p: re.compile(rf"(?<!\w){re.escape(p)}(?!\w)") for p in phrases}
+    leaks = sorted({f"{p!r} in {s[:80]!r}" for s in shown for p, pattern in patterns.items()
+                    if pattern.search(s)}
+                   | {repr(s) for s in shown if s.strip() in words})
+    assert leaks == []
+
+
+def test_find_page_in_spanish_shows_no_english_empty_results_and_no_results(data_dir):
+    at = run_app({"lang": "es"})
+    assert not at.exception
+    assert at.title[0].value == "Encuentre un programa intensivo ambulatorio"
+    assert_no_english(at)
+
+    at = search_for(at, "02139")
+    assert not at.exception
+    text = "\n".join(_shown_strings(at))
+    assert "Encontramos" in text
+    assert "Programas IOP o SOAP a menos de 25 millas de" in text
+    assert re.search(r"\*\*Sesiones:\*\* (lun|mar|mié|jue|vie|sáb|dom)", text)
+    assert_no_english(at)
+
+    # Evenings: the unknown-schedule section, and reasons on the cards.
+    at.multiselect(key="when").set_value(["evening"]).run()
+    text = "\n".join(_shown_strings(at))
+    assert "no han publicado su horario: llame para preguntar" in text
+    assert "sesiones por la noche:" in text
+    assert_no_english(at)
+
+    at.selectbox(key="radius").set_value("5").run()
+    at.multiselect(key="speaks").set_value(["Khmer"]).run()
+    at.multiselect(key="pop").set_value(["Veterans"]).run()
+    at.checkbox(key="acc").check().run()
+    assert not at.exception
+    text = "\n".join(_shown_strings(at))
+    assert "Ningún programa cumple con todo lo que eligió." in text
+    assert_no_english(at)
+
+
+def test_location_errors_in_spanish(data_dir):
+    at = search_for(run_app({"lang": "es"}), "Worcestor")
+    assert "¿Quiso decir Worcester? Le mostramos Worcester, MA." in "\n".join(_shown_strings(at))
+    at = search_for(at, "Xqzzyville")
+    assert at.error[0].value.startswith("No encontramos «Xqzzyville» en Massachusetts.")
+    assert_no_english(at)
+
+
+def test_compare_page_in_spanish_shows_no_english(data_dir):
+    at = search_for(run_app({"lang": "es"}), "02139")
+    for _ in range(2):
+        key = next(k for k in (b.key for b in at.button) if k and k.startswith("add_"))
+        at.button(key=key).click().run()
+    at.switch_page(COMPARE).run()
+    assert not at.exception
+    text = "\n".join(_shown_strings(at))
+    assert "Uno al lado del otro" in text
+    assert "La semana de un vistazo" in text
+    assert_no_english(at)
+
+
+def test_the_language_lives_in_the_url_and_switching_keeps_the_search(data_dir):
+    at = search_for(run_app({"lang": "es"}), "02139")
+    assert at.query_params["lang"] == ["es"] or at.query_params["lang"] == "es"
+    assert at.query_params["q"] in ("02139", ["02139"])
+    at.button_group(key="_lang_switch").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Find an intensive outpatient program"
+    assert at.text_input(key="q").value == "02139"
+    assert "lang" not in at.query_params
+    assert any(" programs found.**" in str(m.value) for m in at.markdown)
+
+
+def test_an_old_link_with_a_language_name_still_filters_by_language(data_dir):
+    at = run_app({"q": "02139", "lang": "Spanish"})
+    assert at.multiselect(key="speaks").value == ["Spanish"]
+    assert at.title[0].value == "Find an intensive outpatient program"
+
+
+def test_spanish_exports_parse_back_and_stay_formula_safe(tmp_path, monkeypatch):
+    from apphelpers import parse_xlsx_export, write_providers
+
+    rows = [{
+        "program_id": "evil-1", "organization": "=HYPERLINK(\"http://x\")", "program_name": "+Prog",
+        "level_of_care": "IOP", "street": "1 Main St", "city": "Cambridge", "state": "MA",
+        "zip": "02139", "latitude": "42.3736", "longitude": "-71.1097", "phone": "617-555-0100",
+        "insurance": "MassHealth;Sliding scale", "schedule": "Mo,We,Th 18:00-21:00",
+        "services": "Methadone", "populations": "Women", "languages": "English;Spanish",
+        "attendance": "in-person", "accepting_new_clients": "yes", "source": "@source",
+        "notes": "-1+1",
+    }]
+    use_data_dir(monkeypatch, write_providers(tmp_path / "data", rows))
+    seen = record_downloads(monkeypatch)
+    at = search_for(run_app({"lang": "es"}), "02139")
+    assert not at.exception
+    heading, table = parse_csv_export(downloaded(seen, "find_dl_csv"))
+    assert "Búsqueda" in heading
+    assert heading["Búsqueda"].startswith("Programas IOP o SOAP a menos de 25 millas de")
+    (row,) = table
+    assert row["Programa"] == "'+Prog"
+    assert row["Organización"].startswith("'=")
+    assert row["Fuente"] == "'@source"
+    assert row["Sesiones"] == "lun, mié, jue 6:00–9:00 p.m."
+    assert row["Seguro / forma de pago"] == "MassHealth; Precio según sus ingresos"
+    assert row["Idiomas"] == "inglés; español"
+    assert row["Acepta pacientes nuevos"] == "sí"
+    xlsx_heading, xlsx_rows = parse_xlsx_export(downloaded(seen, "find_dl_xlsx"), header="Programa")
+    assert xlsx_rows[0]["Organización"].startswith("'=")
+    assert xlsx_heading["Búsqueda"] == heading["Búsqueda"]
+    page = downloaded(seen, "find_dl_html").decode("utf-8")
+    assert "<html lang='es'>" in page
+    assert "¿Necesita ayuda ahora?" in page
+    assert "<script" not in page
