@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -14,12 +15,19 @@ from finder.ui import common, safe
 from finder.ui.i18n import _, f, n, words
 from finder.ui.safe import md
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from finder.config import Settings
+    from finder.model import Program
+    from finder.search import Catalog, Match, SearchQuery
+
 #: Notes live in ``st.session_state``: the server's memory for this session only.
 NOTES_PRIVACY = N_("Notes are kept only for this session and in the files you export. "
                    "They are never saved on our server.")
 
 
-def _shortlist(catalog) -> list:
+def _shortlist(catalog: Catalog) -> list[Program]:
     ids = list(st.session_state.get("sl") or [])
     by_id = {p.program_id: p for p in catalog.programs}
     return [by_id[i] for i in ids if i in by_id]
@@ -35,7 +43,7 @@ def _save_note(program_id: str) -> None:
     st.session_state["notes"] = notes
 
 
-def _headings(programs) -> list[tuple[str, str]]:
+def _headings(programs: Sequence[Program]) -> list[tuple[str, str]]:
     """Column headings that tell programs apart: the name, then organization and town.
 
     Two programs may share a name ("Day & Evening IOP - Springfield"); the
@@ -80,7 +88,8 @@ table.cmp td.mine { background: #d7f5dd; font-weight: 600; }
 """
 
 
-def _matches_for(programs, catalog, cfg):
+def _matches_for(programs: Sequence[Program], catalog: Catalog, cfg: Settings,
+                 ) -> tuple[SearchQuery | None, SearchQuery | None, list[Match | None] | None]:
     """The person's search, and distances and fit for the shortlisted programs.
 
     Returns ``(query, distance_query, matches)``: ``query`` is the search as the
@@ -169,10 +178,11 @@ def render() -> None:
     _share_link()
 
 
-def _exports(programs, matches, query, data_source) -> None:
+def _exports(programs: Sequence[Program], matches: Sequence[Match | None] | None,
+             query: SearchQuery | None, data_source: str) -> None:
     """Export the shortlist, stating the person's own search (with its filters)."""
     class _Row:  # a program with no location yet still exports
-        def __init__(self, program):
+        def __init__(self, program: Program) -> None:
             self.program = program
             self.distance_miles = None
 

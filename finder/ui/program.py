@@ -7,6 +7,7 @@ the map, directions, click-to-call, and the shortlist button.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
 import streamlit as st
@@ -17,6 +18,11 @@ from finder.ui import common, safe
 from finder.ui.i18n import _, f, words
 from finder.ui.safe import md
 from finder.urlstate import parse_program_id
+
+if TYPE_CHECKING:
+    from finder.config import Settings
+    from finder.model import Place, Program
+    from finder.search import Catalog, Match
 
 #: The page file, for ``st.page_link`` and ``st.switch_page``.
 PAGE = "finder/ui/pages/program.py"
@@ -59,7 +65,7 @@ def render() -> None:
     _details(program, match, place, info["source"], cfg)
 
 
-def _match(program, catalog, cfg):
+def _match(program: Program, catalog: Catalog, cfg: Settings) -> tuple[Match | None, Place | None]:
     """The program as a search match: from the person's place if known, else from itself.
 
     Returns ``(match, place)``; ``place`` is None when the person has not
@@ -69,10 +75,12 @@ def _match(program, catalog, cfg):
     from finder.ui import find
 
     place = find.current_place(cfg)
-    origin = (
-        LatLon(place.lat, place.lon) if place is not None
-        else LatLon(program.latitude, program.longitude)
-    )
+    if place is not None:
+        origin = LatLon(place.lat, place.lon)
+    elif program.latlon is not None:
+        origin = program.latlon
+    else:
+        return None, None  # no location to measure from: no distance, no map
     query = SearchQuery(origin=origin, origin_label=place.label if place else program.city,
                         radius_miles=None, include_unknown_schedule=True)
     if place is not None:
@@ -81,7 +89,8 @@ def _match(program, catalog, cfg):
     return (found[0] if found else None), place
 
 
-def _details(program, match, place, data_source: str, cfg) -> None:
+def _details(program: Program, match: Match | None, place: Place | None, data_source: str,
+             cfg: Settings) -> None:
     from finder.export import export_rows, headers
     from finder.ui import find
 
@@ -106,7 +115,10 @@ def _details(program, match, place, data_source: str, cfg) -> None:
     with cols[0]:
         find._shortlist_button(p.program_id)
     with cols[1]:
-        _update_listing(p)
+        from finder.ui import update
+
+        update.update_listing_button(p, "page")
+    update.update_listing_form(p, "page")  # at full width, below the buttons (issue 13)
     find.shortlist_link()
 
     st.subheader(_("All the details in this listing"))
@@ -131,19 +143,19 @@ def _details(program, match, place, data_source: str, cfg) -> None:
 class _Bare:
     """A program with no search match (it has no coordinates): still shown in full."""
 
-    def __init__(self, program) -> None:
+    def __init__(self, program: Program) -> None:
         self.program = program
         self.distance_miles = None
 
 
-def _update_listing(program) -> None:
+def _update_listing(program: Program) -> None:
     """"Update this listing": the correction form (issue 13); reviewed before anything changes."""
     from finder.ui import update
 
     update.update_listing(program, "page")
 
 
-def _map(program, match, place, cfg) -> None:
+def _map(program: Program, match: Match | None, place: Place | None, cfg: Settings) -> None:
     if match is None:
         st.caption(_("This program has no map location yet."))
         return
