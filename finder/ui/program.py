@@ -148,13 +148,6 @@ class _Bare:
         self.distance_miles = None
 
 
-def _update_listing(program: Program) -> None:
-    """"Update this listing": the correction form (issue 13); reviewed before anything changes."""
-    from finder.ui import update
-
-    update.update_listing(program, "page")
-
-
 def _map(program: Program, match: Match | None, place: Place | None, cfg: Settings) -> None:
     if match is None:
         st.caption(_("This program has no map location yet."))
