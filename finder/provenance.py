@@ -137,7 +137,9 @@ def dataset_source(programs: Sequence[Program], meta: Mapping[str, object]) -> D
         name, _count = Counter(p.source for p in listed).most_common(1)[0]
         as_of = max(p.listed_as_of for p in listed if p.source == name)  # type: ignore[type-var]
         return DatasetSource(name, as_of)
-    title = str(meta.get("title") or meta.get("source") or "IOP Finder provider dataset")
+    from finder.store.dataset import DEFAULT_TITLE  # the one default title
+
+    title = str(meta.get("title") or meta.get("source") or DEFAULT_TITLE)
     return DatasetSource(title, None, str(meta.get("version") or ""))
 
 

@@ -60,6 +60,7 @@ from finder.provenance import is_sample_program
 from finder.schedule import DAY_MINUTES, ScheduleError, weekly_schedule
 from finder.schema import COLUMN_NAMES, COLUMNS, MA_COUNTIES, canonical
 from finder.store.atomic import atomic_write
+from finder.store.dataset import DEFAULT_TITLE
 
 __all__ = [
     "HSDS_TABLES",
@@ -154,7 +155,7 @@ _TABLE_FIELDS: dict[str, tuple[_Field, ...]] = {name: _fields(spec) for name, _p
 _TABLE_PATHS: dict[str, str] = {name: path for name, path, _s in HSDS_TABLES}
 
 
-def datapackage_descriptor(title: str = "IOP Finder programs") -> dict[str, Any]:
+def datapackage_descriptor(title: str = DEFAULT_TITLE) -> dict[str, Any]:
     """Return the ``datapackage.json`` of an export: every HSDS 3.0 table and its schema.
 
     Parameters
@@ -552,7 +553,7 @@ def _package_files(programs: Iterable[Program], title: str) -> dict[str, bytes]:
     return files
 
 
-def hsds_zip_bytes(programs: Iterable[Program], title: str = "IOP Finder programs") -> bytes:
+def hsds_zip_bytes(programs: Iterable[Program], title: str = DEFAULT_TITLE) -> bytes:
     """Return the HSDS tabular package as a ZIP file (for a download).
 
     Parameters
@@ -575,7 +576,7 @@ def hsds_zip_bytes(programs: Iterable[Program], title: str = "IOP Finder program
 
 
 def write_hsds(
-    programs: Iterable[Program], path: str | Path, *, title: str = "IOP Finder programs"
+    programs: Iterable[Program], path: str | Path, *, title: str = DEFAULT_TITLE
 ) -> Path:
     """Write the HSDS tabular package to a folder, or to a ZIP when ``path`` ends in .zip.
 
