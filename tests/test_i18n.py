@@ -390,3 +390,42 @@ def test_spanish_exports_parse_back_and_stay_formula_safe(tmp_path, monkeypatch)
     assert "<html lang='es'>" in page
     assert "¿Necesita ayuda ahora?" in page
     assert "<script" not in page
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def test_finder_search_lang_es_prints_spanish(capsys):
+    from finder.cli import main
+
+    sample = str(ROOT / "data" / "sample" / "providers.csv")
+    code = main(["search", "--near", "02139", "--offline", "--lang", "es", "--sessions", "evening",
+                 "--insurance", "MassHealth", "--data", sample])
+    out = capsys.readouterr().out
+    assert code == 0
+    first = out.splitlines()[0]
+    assert first.startswith("Programas a menos de 25 millas de")
+    assert "que aceptan MassHealth y tienen sesiones por la noche" in first
+    assert "programas encontrados." in first
+    assert "     ✓ acepta MassHealth" in out
+    assert re.search(r"Sesiones: (lun|mar|mié|jue|vie|sáb|dom)", out)
+
+    code = main(["search", "--near", "02139", "--offline", "--lang", "es", "--format", "json",
+                 "--insurance", "Harvard Pilgrim", "--data", sample])
+    import json
+
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["description"].startswith("Programas a menos de 25 millas de")
+    result = payload["results"][0]
+    # Words in the chosen language, and the same reasons as codes (stable for programs).
+    assert result["reason_codes"][0]["code"] in ("takes", "takes_private")
+    assert result["reasons"][0].startswith("acepta")
+
+
+def test_finder_search_says_place_errors_in_spanish(capsys):
+    from finder.cli import main
+
+    code = main(["search", "--near", "Xqzzyville", "--offline", "--lang", "es",
+                 "--data", str(ROOT / "data" / "sample" / "providers.csv")])
+    assert code == 2
+    assert "No encontramos «Xqzzyville» en Massachusetts." in capsys.readouterr().err

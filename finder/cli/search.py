@@ -20,7 +20,8 @@ import click
 
 from finder.cli._common import echo, fail, live_programs, settings, vocabulary
 from finder.config import Settings
-from finder.errors import FinderError, GeocodeError, GeocodeNotFound, OutsideMassachusetts
+from finder.errors import FinderError, GeocodeError, GeocodeNotFound, OutsideMassachusetts, Say
+from finder.labels import Labels, available_locales, labels
 from finder.model import (
     LANGUAGES,
     Attendance,
@@ -46,8 +47,10 @@ __all__ = ["bench_command", "search_command", "write_csv"]
 
 log = logging.getLogger(__name__)
 
-def _locate(text: str, settings: Settings, offline: bool) -> tuple[LatLon, str]:
+def _locate(text: str, settings: Settings, offline: bool,
+            words: Labels | None = None) -> tuple[LatLon, str]:
     """Geocode ``--near`` text; exit 2 with the user message when that fails."""
+    w = words or labels()
     from finder.geocode import build_locator
 
     if offline:
@@ -56,25 +59,27 @@ def _locate(text: str, settings: Settings, offline: bool) -> tuple[LatLon, str]:
         place = build_locator(settings).locate(text)
     except OutsideMassachusetts as err:
         if err.nearby is None:
-            fail(err.user_message)
+            fail(w.say(err.user_message))
         from finder.gazetteer import ELSEWHERE
 
         # Near the border: say so, then list the Massachusetts programs nearest to it.
-        echo(f"IOP Finder covers Massachusetts only. {ELSEWHERE}", err=True)
+        echo(w.say(Say.joined(Say("IOP Finder covers Massachusetts only."), ELSEWHERE)),
+             err=True)
         place = err.nearby
     except GeocodeNotFound as err:
-        tips = f" Did you mean: {', '.join(err.suggestions)}?" if err.suggestions else ""
-        fail(err.user_message + tips)
+        tips = (" " + w.format("Did you mean: {places}?", places=", ".join(err.suggestions))
+                if err.suggestions else "")
+        fail(w.say(err.user_message) + tips)
     except GeocodeError as err:
-        fail(err.user_message)
+        fail(w.say(err.user_message))
     log.debug("located --near text at %s (%s)", place.latlon, place.precision)
     if place.note:
-        echo(place.note, err=True)
+        echo(w.say(place.note), err=True)
     return place.latlon, place.label
 
 
 def write_csv(matches: Sequence[Match], stream: io.TextIOBase | Any, *, search: str,
-              data_source: str) -> None:
+              data_source: str, locale: str = "en") -> None:
     """Write matches through the formula-safe exporter (``finder.export``).
 
     The same exporter serves the app's downloads: a heading that states the
@@ -90,10 +95,13 @@ def write_csv(matches: Sequence[Match], stream: io.TextIOBase | Any, *, search: 
         The search in words (``describe(query)``).
     data_source : str
         Where the programs come from.
+    locale : str
+        The language of the headings and values (``finder.labels``).
     """
     from finder.export import ExportMeta, export_rows, to_csv
 
-    stream.write(to_csv(export_rows(matches), ExportMeta(search=search, data_source=data_source)))
+    stream.write(to_csv(export_rows(matches, locale=locale),
+                        ExportMeta(search=search, data_source=data_source, locale=locale)))
 
 
 def _data_source(meta: dict[str, Any], programs: Sequence[Program]) -> str:
@@ -103,40 +111,54 @@ def _data_source(meta: dict[str, Any], programs: Sequence[Program]) -> str:
     return dataset_source(programs, meta).line()
 
 
-#: What to ask a program that has not published its session times.
-CALL_SCRIPT = (
-    "Do you have an evening or weekend IOP track?",
-    "Which days and times do the groups meet?",
-    "Do you take my insurance?",
-    "Is there a waitlist, and how soon could I start?",
-)
+def _unknown_schedule_table(matches: Sequence[Match], *, first: int,
+                            words: Labels | None = None) -> str:
+    from finder.labels import CALL_SCRIPT  # the questions the page asks too
 
-
-def _unknown_schedule_table(matches: Sequence[Match], *, first: int) -> str:
-    n = len(matches)
+    w = words or labels()
     lines = [
         "",
-        f"{n} more program{'s' if n != 1 else ''} near you {'have' if n != 1 else 'has'}n't "
-        "published session times: call to ask. They match everything else; "
-        "--include-unknown-schedule lists them with the others.",
-        "When you call, ask:",
-        *(f"  - {question}" for question in CALL_SCRIPT),
+        w.ngettext("{n} more program near you hasn't published session times: call to ask",
+                   "{n} more programs near you haven't published session times: call to ask",
+                   len(matches))
+        + ". " + w.gettext("They match everything else; --include-unknown-schedule lists them "
+                           "with the others."),
+        w.gettext("When you call, ask:"),
+        *(f"  - {w.gettext(question)}" for question in CALL_SCRIPT),
         "",
-        _table(matches, first=first),
+        _table(matches, first=first, words=w),
     ]
     return "\n".join(lines)
 
 
-def _table(matches: Sequence[Match], *, first: int = 1) -> str:
+def _table(matches: Sequence[Match], *, first: int = 1, words: Labels | None = None) -> str:
+    w = words or labels()
     lines = []
     for n, match in enumerate(matches, first):
         p = match.program
-        lines.append(f"{n:>3}. {match.distance_miles:6.1f} mi  {p.program_name} ({p.organization})")
+        miles = w.format("{miles} mi", miles=w.number(match.distance_miles, 1))
+        lines.append(f"{n:>3}. {miles:>9}  {p.program_name} ({p.organization})")
         lines.append(f"     {p.address} · {p.phone}")
-        lines.append(f"     Sessions: {match.schedule_text}")
-        lines.extend(f"     ✓ {reason}" for reason in match.reasons)
-        lines.extend(f"     ! {note}" for note in match.plan_notes)
+        sessions = w.schedule(p.schedule) if match.schedule_listed else w.gettext(
+            "Schedule not listed")
+        lines.append("     " + w.gettext("Sessions:") + f" {sessions}")
+        lines.extend(f"     ✓ {w.reason(reason)}" for reason in match.reasons)
+        lines.extend(f"     ! {w.plan_note(plan)}" for reason in match.reasons
+                     if reason.code == "takes_private" for plan in reason.values)
     return "\n".join(lines)
+
+
+def _as_dict(match: Match, words: Labels) -> dict[str, Any]:
+    """Return a match's JSON: reasons and notes in the chosen language's words, and as codes."""
+    data = match.as_dict()
+    data["reason_codes"] = data.pop("reasons")
+    data["reasons"] = [words.reason(r) for r in match.reasons]
+    data["plan_notes"] = [words.plan_note(plan) for r in match.reasons
+                          if r.code == "takes_private" for plan in r.values]
+    if words.locale != "en":
+        data["schedule_text"] = (words.schedule(match.program.schedule) if match.schedule_listed
+                                 else words.gettext("Schedule not listed"))
+    return data
 
 
 @click.command("search")
@@ -167,6 +189,8 @@ def _table(matches: Sequence[Match], *, first: int = 1) -> str:
 @click.option("--offline", is_flag=True, help="Look up --near without any online service.")
 @click.option("--sort", type=click.Choice([str(s) for s in SortOrder]), default="distance",
               show_default=True)
+@click.option("--lang", "lang", type=click.Choice(available_locales()), default="en",
+              show_default=True, help="The language of the words printed (es: Spanish).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
 def search_command(
@@ -187,6 +211,7 @@ def search_command(
     data_path: Path | None,
     offline: bool,
     sort: str,
+    lang: str,
     fmt: str,
 ) -> None:
     """Find programs near a place. Exit 0 with results, 1 if none, 2 on bad input."""
@@ -218,7 +243,7 @@ def search_command(
     if lat is not None and lon is not None:
         origin, label = LatLon(lat, lon), f"{lat:.4f}, {lon:.4f}"
     else:
-        origin, label = _locate(near or "", cfg, offline)
+        origin, label = _locate(near or "", cfg, offline, labels(lang))
     try:
         query = SearchQuery(
             origin=origin,
@@ -237,9 +262,10 @@ def search_command(
             sort=SortOrder(sort),
         )
     except FinderError as err:  # a QueryError: bad availability, radius...
-        fail(err.user_message)
+        fail(labels(lang).say(err.user_message))
     result = search(catalog, query)
-    sentence = describe(query)
+    w = labels(lang)
+    sentence = describe(query) if lang == "en" else w.describe(query)
 
     if fmt == "json":
         payload = {
@@ -248,14 +274,15 @@ def search_command(
             "total": result.total,
             "unknown_schedule_hidden": result.unknown_schedule_hidden,
             "message": result.message,
-            "results": [m.as_dict() for m in result.matches],
+            "results": [_as_dict(m, w) for m in result.matches],
             # The second group (issue 12): every other filter passes, no published times.
-            "unknown_schedule": [m.as_dict() for m in result.unknown_schedule],
+            "unknown_schedule": [_as_dict(m, w) for m in result.unknown_schedule],
         }
         echo(json.dumps(payload, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         out = io.StringIO()
-        write_csv(result.matches, out, search=sentence, data_source=_data_source(meta, loaded.programs))
+        write_csv(result.matches, out, search=sentence, data_source=_data_source(meta, loaded.programs),
+                  locale=lang)
         echo(out.getvalue(), nl=False)
         if result.unknown_schedule_hidden:
             n = result.unknown_schedule_hidden
@@ -264,17 +291,19 @@ def search_command(
                  f"{'are' if n != 1 else 'is'} not in this CSV; add --include-unknown-schedule "
                  "to include them.", err=True)
     else:
-        found = f"{result.total} program{'s' if result.total != 1 else ''} found"
+        found = w.ngettext("{n} program found", "{n} programs found", result.total)
         if not result.matches and result.unknown_schedule:
             # Never "no programs" while nearby programs simply haven't published times.
-            found = "none has published session times that fit"
+            found = w.gettext("none has published session times that fit")
         echo(f"{sentence}: {found}.")
-        if result.message:
-            echo(f"({result.message}.)")
+        if result.unknown_schedule_hidden:
+            echo("(" + w.ngettext("{n} more program has no schedule listed",
+                                  "{n} more programs have no schedule listed",
+                                  result.unknown_schedule_hidden) + ".)")
         if result.matches:
-            echo(_table(result.matches))
+            echo(_table(result.matches, words=w))
         if result.unknown_schedule:
-            echo(_unknown_schedule_table(result.unknown_schedule, first=result.total + 1))
+            echo(_unknown_schedule_table(result.unknown_schedule, first=result.total + 1, words=w))
     sys.exit(0 if result.matches or result.unknown_schedule else 1)
 
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from finder.search import Reason, SearchQuery
 
 __all__ = [
+    "CALL_SCRIPT",
     "DEFAULT_LOCALE",
     "LOCALES_DIR",
     "N_",
@@ -693,6 +694,14 @@ class Labels:
                                    search=sentence)
         return sentence
 
+
+#: Questions to ask a program that has not published its session times (page and CLI).
+CALL_SCRIPT = (
+    N_("Do you have an evening or weekend IOP track?"),
+    N_("Which days and times do the groups meet?"),
+    N_("Do you take my insurance?"),
+    N_("Is there a waitlist, and how soon could I start?"),
+)
 
 _SIMPLE_REASONS = {
     "no_schedule": N_("schedule not listed: call to ask"),

@@ -41,6 +41,8 @@ _METHODS = [("finder/**.py", "python"), ("streamlit_app.py", "python")]
 #: stay English), and the catalogs themselves.
 _SKIP = ("finder/locales", "finder/cli/", "finder/submissions/", "finder/ui/admin.py",
          "finder/ui/review.py", "finder/ui/coverage.py")
+#: Except ``finder search``, which prints in the language of ``--lang``.
+_KEEP = ("finder/cli/search.py",)
 
 
 def extract() -> Catalog:
@@ -56,7 +58,7 @@ def extract() -> Catalog:
         str(ROOT), _METHODS, keywords=KEYWORDS, comment_tags=("Translators:",),
         strip_comment_tags=True,
     ):
-        if filename.startswith(_SKIP) or not message or not any(message if isinstance(
+        if (filename.startswith(_SKIP) and filename not in _KEEP) or not message or not any(message if isinstance(
                 message, tuple) else (message,)):
             continue
         if isinstance(message, tuple) and not all(message):

@@ -13,7 +13,7 @@ import streamlit as st
 
 from finder.errors import FinderError, GeocodeNotFound, OutsideMassachusetts
 from finder.gazetteer import SOURCE as GAZETTEER
-from finder.labels import N_, Labels
+from finder.labels import CALL_SCRIPT, N_, Labels
 from finder.model import (
     LANGUAGES,
     MOUD,
@@ -494,13 +494,6 @@ def _freshness(p: Program, cfg: Settings) -> str:
     return " · ".join(lines)
 
 
-#: Questions to ask a program that has not published its session times.
-CALL_SCRIPT = (
-    N_("Do you have an evening or weekend IOP track?"),
-    N_("Which days and times do the groups meet?"),
-    N_("Do you take my insurance?"),
-    N_("Is there a waitlist, and how soon could I start?"),
-)
 
 
 def _unknown_schedule_section(result: SearchResult, query: SearchQuery, cfg: Settings) -> None:
