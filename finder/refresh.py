@@ -21,7 +21,7 @@ The same pipeline serves the ``finder refresh`` command and the admin page:
 
 ``prepare_refresh`` never writes anything and never raises on bad input; it
 returns a ``RefreshPlan``. ``publish_plan`` publishes a plan through
-``finder.publish`` (validated again, atomic, versioned), and refuses when the
+the store (``finder.store``: validated again, atomic, versioned), and refuses when the
 live data changed since the plan was made.
 """
 

@@ -36,7 +36,7 @@ from finder.schema import COLUMN_NAMES
 
 SEED = 20261123
 AS_OF = dt.date(2026, 11, 1)
-#: The ``created`` timestamp of the metadata, in the form ``finder.publish`` writes.
+#: The ``created`` timestamp of the metadata, in the form a publish writes (``finder.store``).
 CREATED = dt.datetime.combine(AS_OF, dt.time(), tzinfo=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 VERSION = "sample-2026.11"
 

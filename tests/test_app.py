@@ -103,7 +103,7 @@ def test_paging_through_long_lists(data_dir):
 
 
 def test_a_newly_published_dataset_is_picked_up_without_a_restart(data_dir):
-    from finder.publish import publish
+    from finder.store.files import publish
 
     at = search_for(run_app(), "02139")
     before = result_count(at)

@@ -20,8 +20,8 @@ from finder.config import Settings
 from finder.errors import GeocodeNotFound
 from finder.geocode import build_locator
 from finder.model import Place
-from finder.publish import history
 from finder.refresh import NOTHING_TO_PUBLISH
+from finder.store.files import history
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")

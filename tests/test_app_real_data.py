@@ -11,7 +11,7 @@ import json
 import pytest
 from apphelpers import copy_real_data, copy_sample_data, run_app, search_for, texts, use_data_dir
 
-from finder.publish import publish
+from finder.store.files import publish
 
 SOURCE_LINE = "Source: SAMHSA, FindTreatment.gov, data as of 2025-08-19"
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from finder.errors import FinderError, PublishError
 from finder.load import load_programs
-from finder.publish import history
 from finder.refresh import prepare_refresh
+from finder.store.files import history
 from finder.ui.safe import md
 from finder.untrusted import terminal_text, web_url
 from finder.urlstate import FIELDS, decode_params

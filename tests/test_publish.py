@@ -19,13 +19,13 @@ from filelock import FileLock
 import finder.store.files
 from finder.errors import PublishError
 from finder.load import load_programs, read_meta
-from finder.publish import (
+from finder.store.dataset import sha256_hex
+from finder.store.files import (
     LOCK_NAME,
     dataset_version,
     history,
     publish,
     rollback,
-    sha256_hex,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -351,7 +351,7 @@ def test_lock_held_by_another_publisher_times_out_and_keeps_live(data_dir: Path)
 _PUBLISH_SCRIPT = """
 import sys
 from pathlib import Path
-from finder.publish import publish
+from finder.store.files import publish
 publish(Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), source=sys.argv[3])
 """
 

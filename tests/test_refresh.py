@@ -16,7 +16,6 @@ from finder.cli import cli, main
 from finder.errors import GeocodeNotFound, GeocodeUnavailable, PublishError
 from finder.load import load_programs, read_meta
 from finder.model import Place, Precision
-from finder.publish import dataset_version, history, publish, rows_to_csv, sha256_hex
 from finder.refresh import (
     NOTHING_TO_PUBLISH,
     DatasetDiff,
@@ -30,6 +29,8 @@ from finder.refresh import (
 )
 from finder.schema import format_phone
 from finder.search import Catalog
+from finder.store.dataset import rows_to_csv, sha256_hex
+from finder.store.files import dataset_version, history, publish
 
 
 @pytest.fixture

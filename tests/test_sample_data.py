@@ -122,7 +122,7 @@ def test_meta_declares_sample_data(meta):
 
 
 def test_meta_creation_time_is_a_fixed_utc_timestamp(meta):
-    # A timestamp in the form finder.publish writes, fixed so the script stays deterministic.
+    # A timestamp in the form a publish writes, fixed so the script stays deterministic.
     assert meta["created"] == "2026-11-01T00:00:00Z"
     created = dt.datetime.fromisoformat(str(meta["created"]))
     assert created.utcoffset() == dt.timedelta(0)

@@ -27,8 +27,8 @@ from finder.errors import PublishError
 from finder.export import ExportMeta, neutralize, to_csv, to_xlsx
 from finder.load import MAX_LISTED_ERRORS, Issue, load_programs, read_meta
 from finder.model import Place, Precision
-from finder.publish import history, publish, rollback
 from finder.refresh import issues_to_csv, prepare_refresh
+from finder.store.files import history, publish, rollback
 from finder.ui.safe import html, md, md_link
 from finder.untrusted import terminal_text, web_url
 from finder.urlstate import decode_params

@@ -281,7 +281,7 @@ def test_describe_never_shows_a_password(tmp_path: Path) -> None:
 
 
 def test_a_file_store_publish_writes_the_same_files_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bytes ``finder.publish`` wrote before the store existed (a fixed expectation)."""
+    """The bytes finder/publish.py wrote before the store existed (a fixed expectation)."""
     monkeypatch.setattr("finder.store.files.now_utc", lambda: "2026-11-30T08:00:00Z")
     data_dir = tmp_path / "data"
     data_dir.mkdir()

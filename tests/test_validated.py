@@ -21,7 +21,7 @@ from apphelpers import copy_sample_data
 from finder import validated
 from finder.gazetteer import read_package_csv
 from finder.load import load_programs
-from finder.publish import publish
+from finder.store.files import publish
 from finder.validated import cache_path, load_validated
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -165,7 +165,7 @@ def csv_rows(data: bytes) -> list[dict[str, str]]:
     Parameters
     ----------
     data : bytes
-        A provider CSV as ``finder.publish`` writes it (UTF-8, commas); a BOM
+        A provider CSV as a store publishes it (UTF-8, commas); a BOM
         or Windows-1252 is tolerated.
 
     Returns
