@@ -178,13 +178,6 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
     @property
-    def providers_path(self) -> Path:
-        """The live file of the data folder's store (for code not yet using ``finder.store``)."""
-        from finder.store.files import FileStore
-
-        return FileStore(self.data_dir).live_file()
-
-    @property
     def geocode_cache_path(self) -> Path:
         """The persistent geocoder cache file (the store names the default one)."""
         from finder.store.base import cache_file_in

@@ -17,7 +17,6 @@ def test_defaults_without_environment():
     settings = Settings.from_env({})
     assert settings == Settings()
     assert settings.data_dir == Path("data")
-    assert settings.providers_path == Path("data") / "providers.csv"
     assert settings.geocode_cache_path == Path("data") / ".geocode-cache.json"
     assert settings.geocode_cache_key_path == Path("data") / ".geocode-cache.key"
     assert settings.database_url == ""
@@ -58,7 +57,6 @@ def test_from_env_reads_each_kind_of_value():
         }
     )
     assert settings.data_dir == Path("/srv/finder-data")
-    assert settings.providers_path == Path("/srv/finder-data/providers.csv")
     assert settings.geocoder_enabled
     assert settings.geocoder_timeout_s == 2.5
     assert settings.page_size == 25
