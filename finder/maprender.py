@@ -36,6 +36,7 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from finder import assets
+from finder.geo import MILES_PER_DEGREE_LAT
 from finder.labels import labels
 from finder.model import MA_BOUNDS, Place, Program
 
@@ -58,7 +59,7 @@ __all__ = [
 DEFAULT_ASSET_BASE = "/app/static/vendor"
 
 _METERS_PER_MILE = 1609.344
-_MILES_PER_DEGREE_LAT = 69.05
+_MILES_PER_DEGREE_LAT = MILES_PER_DEGREE_LAT  # the one sphere (finder.geo)
 # Closest zoom the map opens at, so one result does not open at street level 18.
 _MAX_FIT_ZOOM = 14
 # From this many markers, MarkerCluster adds them in chunks between frames.
