@@ -7,6 +7,7 @@ installed and fail in CI, where ``.ci/run`` installs it.
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -346,3 +347,53 @@ def test_a_file_store_opened_on_a_copied_folder_serves_the_same(tmp_path: Path) 
     assert live is not None
     assert live.data == sample()
     assert store.title() == str(store.meta().get("title") or DEFAULT_TITLE)
+
+
+# --------------------------------------------------------------------------- the CLI on either store
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, store: Store, *args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from finder.cli import cli
+
+    monkeypatch.setenv("FINDER_DATA_DIR", str(store.data_dir))
+    url = store.database_url if isinstance(store, SqlStore) else ""
+    monkeypatch.setenv("FINDER_DATABASE_URL", url)
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_cli_publishes_lists_and_rolls_back_through_the_configured_store(
+    store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code, out, _ = _cli(monkeypatch, store, "store", "info")
+    assert code == 0
+    assert "Nothing is live yet" in out
+    new = tmp_path / "new.csv"
+    new.write_bytes(sample())
+    code, out, err = _cli(monkeypatch, store, "refresh", str(new), "--yes", "--no-geocode")
+    assert code == 0, err
+    assert "Published v0001" in out
+    live = store.live()
+    assert live is not None
+    assert live.data == sample()
+    new.write_bytes(edited(sample()))
+    assert _cli(monkeypatch, store, "refresh", str(new), "--yes", "--no-geocode")[0] == 0
+    code, out, _ = _cli(monkeypatch, store, "history")
+    assert code == 0
+    assert "* v0002" in out
+    code, out, _ = _cli(monkeypatch, store, "rollback", "v0001", "--yes")
+    assert code == 0
+    assert "Restored as v0003" in out
+    code, out, _ = _cli(monkeypatch, store, "validate")
+    assert code == 0, out
+    code, out, _ = _cli(monkeypatch, store, "store", "info", "--format", "json")
+    info = json.loads(out)
+    assert info["store"] == store.kind
+    assert info["live_version"] == "v0003"
+    assert info["versions"] == 3
+    exported = tmp_path / "live.geojson"
+    code, _, err = _cli(monkeypatch, store, "export", "--format", "geojson", "-o", str(exported))
+    assert code == 0, err
+    assert len(json.loads(exported.read_text(encoding="utf-8"))["features"]) == len(csv_rows(sample()))
