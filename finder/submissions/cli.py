@@ -2,9 +2,8 @@
 
 Exit codes follow the rest of the CLI: 0 done, 1 refused (already reviewed,
 nothing to approve, not confirmed), 2 the input cannot be used (a bad field, an
-unknown submission or program, a publish that failed). Registered on the
-``finder`` group at the bottom of ``finder/cli.py``; this module does not
-import ``finder.cli``. Every text printed goes through ``finder.terminal.echo``.
+unknown submission or program, a publish that failed). Registered with the
+other command groups in ``finder/cli/__init__.py``. Every text printed goes through ``finder.terminal.echo``.
 """
 
 from __future__ import annotations
