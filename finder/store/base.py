@@ -311,7 +311,12 @@ class Store(abc.ABC):
         """Return a context manager that holds the publishers' lock.
 
         ``publish`` and ``rollback`` take it themselves; hold it yourself only
-        to keep the live version still while you do something else.
+        to keep the live version still while you do something else, and do not
+        publish while holding it (an ``SqlStore`` holds it on a connection of
+        its own, so the publish would wait for itself until ``timeout_s``). To
+        apply a change to the latest version, read ``live()``, apply, and
+        publish with ``expected_live_sha256``; on the "changed since you
+        reviewed" refusal read again and re-apply.
 
         Parameters
         ----------
