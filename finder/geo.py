@@ -57,7 +57,9 @@ def haversine_miles(
     half_dlat = np.sin((lat_rad - lat0) * 0.5)
     half_dlon = np.sin((lon_rad - lon0) * 0.5)
     a = half_dlat * half_dlat + (math.cos(lat0) * cos_lat) * (half_dlon * half_dlon)
-    np.clip(a, 0.0, 1.0, out=a)
+    # Never below 0 (a sum of squares with non-negative cosines); np.minimum is
+    # the same as np.clip here and several times cheaper on small arrays.
+    np.minimum(a, 1.0, out=a)
     return (2 * EARTH_RADIUS_MILES) * np.arcsin(np.sqrt(a))
 
 

@@ -374,10 +374,15 @@ class Catalog:
         "_accepting",
         "_attendance",
         "_cos_lat",
+        "_density",
+        "_filter_masks",
         "_insurance",
         "_languages",
+        "_lat_base",
         "_lat_deg",
         "_lat_rad",
+        "_lat_scale",
+        "_lat_table",
         "_level",
         "_lon_rad",
         "_parts",
@@ -390,6 +395,7 @@ class Catalog:
         "_schedules",
         "_services",
         "_verified",
+        "_wording",
         "skipped_no_coordinates",
     )
 
@@ -460,6 +466,15 @@ class Catalog:
         self._schedule = np.where(unknown[self._schedule], -1, self._schedule).astype(np.int32)
         self._parts = part_masks[self._schedule]
         self.skipped_no_coordinates = int(skipped_no_coordinates)
+        # A coarse index of the sorted latitudes as a plain list: a radius's
+        # latitude band is two list lookups, not two binary searches.
+        self._lat_base, self._lat_scale, self._lat_table = _latitude_table(self._lat_deg)
+        # Per filter value(s), which rows pass: computed on first use, then shared.
+        self._filter_masks: dict[tuple[str, int], npt.NDArray[np.bool_]] = {}
+        # Programs per cell of a coarse grid, made when "any distance" first needs it.
+        self._density: dict[tuple[int, int], int] | None = None
+        # Reasons worded per set of filters, then per program attributes.
+        self._wording: dict[tuple[Any, ...], dict[tuple[int, ...], _Wording]] = {}
 
     @classmethod
     def from_programs(cls, programs: Iterable[Program]) -> Catalog:
@@ -541,6 +556,66 @@ class Catalog:
         """The searchable programs, in the order they were given."""
         return self._programs
 
+    def _band(self, lat: float, half_height: float) -> tuple[int, int]:
+        """Return rows ``lo:hi`` holding every row within ``half_height`` degrees of ``lat``.
+
+        From the coarse table: the window may hold a few rows more (up to one
+        step of the table on each side), never fewer; the distance test drops them.
+        """
+        table, scale, n = self._lat_table, self._lat_scale, len(self._lat_table) - 1
+        if n < 1:
+            return 0, 0
+        base = self._lat_base
+        lo = min(max(math.floor((lat - half_height - base) * scale) - 1, 0), n)
+        hi = min(max(math.floor((lat + half_height - base) * scale) + 2, 0), n)
+        return table[lo], table[hi]
+
+    def _programs_near(self, origin: LatLon) -> tuple[int, float]:
+        """Return how many programs are in the grid cells around ``origin``, and their area.
+
+        The grid has cells of ``_CELL_DEGREES``; "around" is the origin's cell
+        and its eight neighbours. Area in square miles.
+        """
+        if self._density is None:
+            cells = np.floor(np.column_stack([self._lat_deg, np.degrees(self._lon_rad)])
+                             / _CELL_DEGREES).astype(np.int64)
+            found, counts = np.unique(cells, axis=0, return_counts=True)
+            self._density = {
+                (int(a), int(b)): int(c)
+                for (a, b), c in zip(found.tolist(), counts.tolist(), strict=True)
+            }
+        row = math.floor(origin.lat / _CELL_DEGREES)
+        column = math.floor(origin.lon / _CELL_DEGREES)
+        get = self._density.get
+        count = sum(get((row + i, column + j), 0) for i in (-1, 0, 1) for j in (-1, 0, 1))
+        side = 3 * _CELL_DEGREES * _MILES_PER_DEGREE_LAT
+        return count, side * side * max(math.cos(math.radians(origin.lat)), 0.01)
+
+    def _mask(self, name: str, bits: int) -> npt.NDArray[np.bool_]:
+        """Rows whose ``name`` column passes a filter on ``bits``, over the whole catalog.
+
+        Computed once per (column, bits) and kept, like an index: a query only
+        combines views of these.
+        """
+        key = (name, bits)
+        found = self._filter_masks.get(key)
+        if found is None:
+            if name == "attendance":
+                found = (self._attendance & np.uint8(bits)) == bits
+            elif name == "accepting":
+                found = self._accepting
+            elif name == "unlisted":  # no schedule listed
+                found = self._schedule < 0
+            elif name == "parts":  # a row without a listed schedule stays (counted or included)
+                found = ((self._parts & np.uint8(bits)) != 0) | (self._schedule < 0)
+            else:
+                column: npt.NDArray[Any] = getattr(self, f"_{name}")
+                found = (column & column.dtype.type(bits)) != 0
+            if len(self._filter_masks) >= _FILTER_MASKS_MAX:
+                self._filter_masks.clear()
+            self._filter_masks[key] = found
+        return found
+
     @property
     def nbytes(self) -> int:
         """Memory held by the catalog's arrays, in bytes."""
@@ -551,6 +626,32 @@ class Catalog:
             self._schedule, self._parts,
         )
         return sum(a.nbytes for a in arrays)
+
+
+#: The coarse latitude table's step (degrees, about 0.14 mile) and largest size.
+_LAT_STEP = 0.002
+_LAT_TABLE_MAX = 1 << 17
+#: The side of a cell of the catalog's density grid, in degrees.
+_CELL_DEGREES = 0.5
+#: How many filter masks a catalog keeps (one per column and set of values asked for).
+_FILTER_MASKS_MAX = 256
+
+
+def _latitude_table(lat_deg: npt.NDArray[np.float64]) -> tuple[float, float, list[int]]:
+    """Return ``(base, scale, table)``: ``table[i]`` is the first row at or above ``base + i / scale``.
+
+    The last entry is the number of rows, so a window ending there takes every row.
+    """
+    if len(lat_deg) == 0:
+        return 0.0, 1.0, [0]
+    base = float(lat_deg[0])
+    span = float(lat_deg[-1]) - base
+    steps = max(1, min(_LAT_TABLE_MAX, math.ceil(span / _LAT_STEP)))
+    scale = steps / span if span > 0 else 1.0
+    edges = base + np.arange(steps + 1) / scale
+    table = np.searchsorted(lat_deg, edges, "left").tolist()
+    table.append(len(lat_deg))
+    return base, scale, table
 
 
 # --- Results -----------------------------------------------------------------
@@ -743,6 +844,47 @@ def _level_query_mask(query: SearchQuery) -> int:
     return mask_of(levels, LEVEL_BITS)
 
 
+_PRIVATE_BIT = 1 << INSURANCE_BITS.index(Insurance.PRIVATE)
+
+
+class _Filters:
+    """A query's filters as bits, worked out once per search.
+
+    ``None`` (or 0 for ``parts``) means no such filter. ``wording`` is what
+    the reasons depend on besides a program's attributes (the filters, not
+    the place or the order), as a key.
+    """
+
+    __slots__ = ("accepting", "attendance", "explain_bits", "languages", "level", "parts",
+                 "plans", "populations", "services", "wording")
+
+    def __init__(self, query: SearchQuery) -> None:
+        self.plans = _insurance_query_mask(query) if query.insurance else None
+        self.level = _level_query_mask(query) if query.level_of_care else None
+        self.services = mask_of(query.services, SERVICE_BITS) if query.services else None
+        self.populations = (
+            mask_of(query.populations, POPULATION_BITS) if query.populations else None
+        )
+        self.languages = mask_of(query.languages, LANGUAGE_BITS) if query.languages else None
+        self.attendance = (
+            attendance_code(query.attendance) if query.attendance is not None else None
+        )
+        self.accepting = query.accepting_new_clients
+        self.parts = mask_of(query.sessions, PART_BITS) if query.sessions else 0
+        # The bits of each column a reason is worded from (None: not asked about).
+        self.explain_bits = (
+            None if self.plans is None else self.plans | _PRIVATE_BIT,
+            None if self.level is None else (1 << len(LEVEL_BITS)) - 1,
+            self.services, self.populations, self.languages,
+            None if self.attendance is None else 3,
+        )
+        self.wording = (
+            query.insurance, query.sessions, query.available, query.include_unknown_schedule,
+            query.level_of_care, query.services, query.populations, query.languages,
+            query.attendance, query.accepting_new_clients,
+        )
+
+
 def search(catalog: Catalog, query: SearchQuery, *, lazy: bool = True) -> SearchResult:
     """Find the programs that match a query, in result order.
 
@@ -770,22 +912,27 @@ def search(catalog: Catalog, query: SearchQuery, *, lazy: bool = True) -> Search
         and not query.available
         and len(catalog) >= _NEAREST_FIRST_MIN
     ):
-        return _search_nearest_first(catalog, query, lazy=lazy)
-    found = _select(catalog, query, radius)
+        return _search_nearest_first(catalog, query, _Filters(query), lazy=lazy)
+    filters = _Filters(query)
+    found = _select(catalog, query, radius, filters)
     # The second group (no published times), nearest first; built when read too.
-    unknown_matches = Matches(
-        catalog, query, {}, found.unknown_rows, found.unknown_distance,
-        catalog._schedule[found.unknown_rows], np.zeros(len(found.unknown_rows)),
-        np.zeros(len(found.unknown_rows), dtype=np.int8), sort=SortOrder.DISTANCE,
-    )
+    unknown_matches: Sequence[Match] = ()
+    if len(found.unknown_rows):
+        zeros = np.zeros(len(found.unknown_rows))
+        unknown_matches = Matches(
+            catalog, query, {}, found.unknown_rows, found.unknown_distance,
+            catalog._schedule[found.unknown_rows], zeros, zeros.astype(np.int8),
+            sort=SortOrder.DISTANCE, filters=filters, one_tier=True,
+        )
     # Nothing is sorted or worded yet: ``Matches`` orders the rows and builds a
     # ``Match`` only for what is read (the page a person sees), and counts come
     # from the arrays.
     matches = Matches(catalog, query, found.fits, found.rows, found.distance, found.codes,
-                      found.hours, found.tier)
+                      found.hours, found.tier, filters=filters, one_tier=not query.available)
     if not lazy:
         matches.materialize()
-        unknown_matches.materialize()
+        if isinstance(unknown_matches, Matches):
+            unknown_matches.materialize()
     return SearchResult(query, matches, found.hidden, unknown_matches)
 
 
@@ -815,45 +962,51 @@ class _Selection:
 
 
 def _filter_mask(
-    catalog: Catalog, query: SearchQuery, window: slice
+    catalog: Catalog, query: SearchQuery, filters: _Filters, window: slice
 ) -> npt.NDArray[np.bool_] | None:
-    """Rows of ``window`` passing every filter except schedules and distance (None: all)."""
-    keep: npt.NDArray[np.bool_] | None = None
+    """Rows of ``window`` passing every filter except schedules and distance (None: all).
 
-    def narrow(test: npt.NDArray[np.bool_]) -> None:
-        nonlocal keep
-        keep = test if keep is None else keep & test
-
-    if query.insurance:
-        narrow((catalog._insurance[window] & np.uint32(_insurance_query_mask(query))) != 0)
-    if query.level_of_care:
-        narrow((catalog._level[window] & np.uint8(_level_query_mask(query))) != 0)
-    if query.services:
-        narrow((catalog._services[window] & np.uint8(mask_of(query.services, SERVICE_BITS))) != 0)
-    if query.populations:
-        bits = np.uint16(mask_of(query.populations, POPULATION_BITS))
-        narrow((catalog._populations[window] & bits) != 0)
-    if query.languages:
-        bits64 = np.uint64(mask_of(query.languages, LANGUAGE_BITS))
-        narrow((catalog._languages[window] & bits64) != 0)
-    if query.attendance is not None:
-        wanted = attendance_code(query.attendance)
-        narrow((catalog._attendance[window] & np.uint8(wanted)) == wanted)
-    if query.accepting_new_clients:
-        narrow(catalog._accepting[window])
-    if query.sessions and query.available == "":
+    Combines views of the catalog's kept masks (one per column and set of
+    values asked for), so a query pays one ``&`` per filter beyond the first.
+    The result may be such a view: never change it in place.
+    """
+    masks = []
+    if filters.plans is not None:
+        masks.append(catalog._mask("insurance", filters.plans))
+    if filters.level is not None:
+        masks.append(catalog._mask("level", filters.level))
+    if filters.services is not None:
+        masks.append(catalog._mask("services", filters.services))
+    if filters.populations is not None:
+        masks.append(catalog._mask("populations", filters.populations))
+    if filters.languages is not None:
+        masks.append(catalog._mask("languages", filters.languages))
+    if filters.attendance is not None:
+        masks.append(catalog._mask("attendance", filters.attendance))
+    if filters.accepting:
+        masks.append(catalog._mask("accepting", 1))
+    if filters.parts and query.available == "":
         # Parts of the day are known per row: test them before any distance. A
         # row without a listed schedule stays (it is counted, or included).
-        parts = catalog._parts[window]
-        narrow(((parts & np.uint8(mask_of(query.sessions, PART_BITS))) != 0)
-               | (catalog._schedule[window] < 0))
+        masks.append(catalog._mask("parts", filters.parts))
+    if not masks:
+        return None
+    keep = masks[0][window]
+    for mask in masks[1:]:
+        keep = keep & mask[window]
     return keep
+
+
+#: Up to this many rows in a latitude band, measure them all straight away;
+#: above, a longitude box first spares the trigonometry for most of the band.
+_SMALL_BAND = 256
 
 
 def _select(
     catalog: Catalog,
     query: SearchQuery,
     radius: float | None,
+    filters: _Filters,
     keep_all: npt.NDArray[np.bool_] | None = None,
 ) -> _Selection:
     """Find the rows within ``radius`` miles (None: any) passing every filter.
@@ -861,35 +1014,47 @@ def _select(
     ``keep_all``, when given, is ``_filter_mask`` over the whole catalog,
     already computed (widening circles reuse it).
     """
-    lo, hi = 0, len(catalog)
-    if radius is not None:
+    origin = query.origin
+    if radius is None:
+        lo, hi = 0, len(catalog)
+    else:
         # On a sphere a point is never nearer than its latitude difference, so
-        # a latitude band (binary search in the sorted array) is exact.
-        band = radius / _MILES_PER_DEGREE_LAT + 1e-9
-        lo = int(np.searchsorted(catalog._lat_deg, query.origin.lat - band, "left"))
-        hi = int(np.searchsorted(catalog._lat_deg, query.origin.lat + band, "right"))
+        # a latitude band is exact (the catalog's coarse table may add a few
+        # rows at its edges; the distance test drops them).
+        lo, hi = catalog._band(origin.lat, radius / _MILES_PER_DEGREE_LAT + 1e-9)
     window = slice(lo, hi)
-    keep = _filter_mask(catalog, query, window) if keep_all is None else keep_all[window]
-    if radius is not None:
-        # A longitude box too (exact on the sphere, J. P. Matuschek, "Finding
-        # points within a distance of a latitude/longitude using bounding
-        # coordinates"), unless the circle reaches a pole; it spares the
-        # trigonometry for most of the band.
-        angle = radius / EARTH_RADIUS_MILES
-        lat0 = math.radians(query.origin.lat)
-        if abs(lat0) + angle < math.pi / 2 - 1e-9:
-            half_width = math.asin(math.sin(angle) / math.cos(lat0)) + 1e-9
-            offset = np.abs(catalog._lon_rad[window] - math.radians(query.origin.lon))
-            box = (offset <= half_width) | (offset >= 2 * math.pi - half_width)
-            keep = box if keep is None else keep & box
-    rows = np.arange(lo, hi) if keep is None else lo + np.flatnonzero(keep)
-
-    distance = haversine_miles(
-        catalog._lat_rad[rows], catalog._lon_rad[rows], catalog._cos_lat[rows], query.origin
-    )
-    if radius is not None:
-        inside = distance <= radius
-        rows, distance = rows[inside], distance[inside]
+    keep = _filter_mask(catalog, query, filters, window) if keep_all is None else keep_all[window]
+    if radius is not None and hi - lo <= _SMALL_BAND:
+        # A narrow band: measure every row of it (views, nothing gathered),
+        # then keep those inside the circle that pass the filters.
+        measured = haversine_miles(
+            catalog._lat_rad[window], catalog._lon_rad[window], catalog._cos_lat[window], origin
+        )
+        inside = measured <= radius
+        if keep is not None:
+            inside &= keep
+        near = inside.nonzero()[0]
+        rows, distance = near + lo, measured[near]
+    else:
+        if radius is not None:
+            # A longitude box too (exact on the sphere, J. P. Matuschek, "Finding
+            # points within a distance of a latitude/longitude using bounding
+            # coordinates"), unless the circle reaches a pole; it spares the
+            # trigonometry for most of the band.
+            angle = radius / EARTH_RADIUS_MILES
+            lat0 = math.radians(origin.lat)
+            if abs(lat0) + angle < math.pi / 2 - 1e-9:
+                half_width = math.asin(math.sin(angle) / math.cos(lat0)) + 1e-9
+                offset = np.abs(catalog._lon_rad[window] - math.radians(origin.lon))
+                box = (offset <= half_width) | (offset >= 2 * math.pi - half_width)
+                keep = box if keep is None else keep & box
+        rows = np.arange(lo, hi) if keep is None else lo + keep.nonzero()[0]
+        distance = haversine_miles(
+            catalog._lat_rad[rows], catalog._lon_rad[rows], catalog._cos_lat[rows], origin
+        )
+        if radius is not None:
+            inside = distance <= radius
+            rows, distance = rows[inside], distance[inside]
 
     codes = catalog._schedule[rows]
     tier = np.zeros(len(rows), dtype=np.int8)  # 2 fits, 1 partly, 0 not listed
@@ -900,8 +1065,8 @@ def _select(
     if query.filters_schedule:
         unknown = codes < 0
         ok = ~unknown
-        if query.sessions and query.available:  # else _filter_mask tested the parts already
-            ok &= (catalog._parts[rows] & np.uint8(mask_of(query.sessions, PART_BITS))) != 0
+        if filters.parts and query.available:  # else _filter_mask tested the parts already
+            ok &= (catalog._parts[rows] & np.uint8(filters.parts)) != 0
         if query.available:
             known = np.unique(codes[ok])
             fits = {
@@ -929,7 +1094,9 @@ def _select(
                       unknown_rows, unknown_distance)
 
 
-def _search_nearest_first(catalog: Catalog, query: SearchQuery, *, lazy: bool) -> SearchResult:
+def _search_nearest_first(
+    catalog: Catalog, query: SearchQuery, filters: _Filters, *, lazy: bool
+) -> SearchResult:
     """Answer an "any distance" query without measuring the distance to every program.
 
     The counts come from the filter masks over the whole catalog. The matches
@@ -938,10 +1105,10 @@ def _search_nearest_first(catalog: Catalog, query: SearchQuery, *, lazy: bool) -
     inside a circle is nearer than every program outside it, so the order is
     exactly that of measuring everything.
     """
-    keep = _filter_mask(catalog, query, slice(0, len(catalog)))
+    keep = _filter_mask(catalog, query, filters, slice(0, len(catalog)))
     keep_all = keep  # every circle reuses it
     if query.filters_schedule:
-        unknown = catalog._schedule < 0
+        unknown = catalog._mask("unlisted", 0)
         if keep is not None:
             unknown = unknown & keep
         hidden = int(np.count_nonzero(unknown))
@@ -952,16 +1119,23 @@ def _search_nearest_first(catalog: Catalog, query: SearchQuery, *, lazy: bool) -
         hidden = 0
         total = len(catalog) if keep is None else int(np.count_nonzero(keep))
 
-    # A first guess at the circle holding what is needed, as if the matches
-    # were spread evenly over a square as tall as the catalog; then widen.
+    # A first guess at the circle holding what is needed (twice over): from
+    # how many programs are around the origin, as if the matches were as
+    # common there as in the whole catalog; or, with nobody around, as if
+    # they were spread evenly over a square as tall as the catalog. Then widen.
     span_miles = float(catalog._lat_deg[-1] - catalog._lat_deg[0]) * _MILES_PER_DEGREE_LAT
+    around, area = catalog._programs_near(query.origin)
 
     def widen(need: int, group: str) -> _Selection:
         count = total if group == "matches" else hidden
-        radius = max(_FIRST_CIRCLE_MILES,
-                     span_miles * math.sqrt(need / max(count, 1) / math.pi))
+        if around:
+            expected = around * count / len(catalog) / area  # matches per square mile
+            radius = math.sqrt(2 * need / math.pi / max(expected, 1e-12))
+        else:
+            radius = span_miles * math.sqrt(need / max(count, 1) / math.pi)
+        radius = min(max(_FIRST_CIRCLE_MILES, radius), _WHOLE_EARTH_MILES)
         while True:
-            found = _select(catalog, query, radius, keep_all)
+            found = _select(catalog, query, radius, filters, keep_all)
             have = len(found.rows) if group == "matches" else len(found.unknown_rows)
             if have >= need or radius >= _WHOLE_EARTH_MILES:
                 return found
@@ -980,8 +1154,8 @@ def _search_nearest_first(catalog: Catalog, query: SearchQuery, *, lazy: bool) -
         zeros = np.zeros(len(near))
         return near, found.unknown_distance, catalog._schedule[near], zeros, zeros.astype(np.int8)
 
-    matches = Matches.growing(catalog, query, total, more_matches)
-    unknown_matches = Matches.growing(catalog, query, hidden, more_unknown)
+    matches = Matches.growing(catalog, query, total, more_matches, filters=filters)
+    unknown_matches = Matches.growing(catalog, query, hidden, more_unknown, filters=filters)
     if not lazy:
         matches.materialize()
         unknown_matches.materialize()
@@ -1010,7 +1184,8 @@ class Matches(Sequence[Match]):
     """
 
     __slots__ = (
-        "_built", "_catalog", "_codes", "_distance", "_explain", "_fits", "_hours", "_more",
+        "_built", "_catalog", "_codes", "_distance", "_explain", "_filters", "_fits", "_hours",
+        "_more",
         "_one_tier", "_order", "_order_by", "_query", "_rows", "_sorted", "_tier", "_total",
     )
 
@@ -1026,16 +1201,19 @@ class Matches(Sequence[Match]):
         tier: npt.NDArray[Any] | None = None,
         *,
         sort: SortOrder | None = None,
+        filters: _Filters | None = None,
+        one_tier: bool | None = None,
     ) -> None:
         self._catalog = catalog
         self._query = query
         self._order_by = sort or query.sort
         self._fits = fits
+        self._filters = filters  # the query's, worked out when first needed if not given
         self._explain: _Explainer | None = None  # made when the first match is built
         self._built: list[Match] = []
         self._total: int | None = None
         self._more: Callable[[int], tuple[Any, ...]] | None = None
-        self._take(rows, distance, codes, hours, tier)
+        self._take(rows, distance, codes, hours, tier, one_tier)
 
     @classmethod
     def growing(
@@ -1044,6 +1222,8 @@ class Matches(Sequence[Match]):
         query: SearchQuery,
         total: int,
         more: Callable[[int], tuple[Any, ...]],
+        *,
+        filters: _Filters | None = None,
     ) -> Matches:
         """Return matches of which only the count is known; ``more(k)`` finds the nearest k.
 
@@ -1053,18 +1233,21 @@ class Matches(Sequence[Match]):
         """
         empty = np.zeros(0, dtype=np.intp)
         matches = cls(catalog, query, {}, empty, np.zeros(0), empty, np.zeros(0),
-                      np.zeros(0, dtype=np.int8), sort=SortOrder.DISTANCE)
+                      np.zeros(0, dtype=np.int8), sort=SortOrder.DISTANCE, filters=filters,
+                      one_tier=True)
         matches._total, matches._more = total, more
         return matches
 
     def _take(
         self, rows: npt.NDArray[Any], distance: npt.NDArray[Any], codes: npt.NDArray[Any],
-        hours: npt.NDArray[Any], tier: npt.NDArray[Any] | None,
+        hours: npt.NDArray[Any], tier: npt.NDArray[Any] | None, one_tier: bool | None = None,
     ) -> None:
         self._rows, self._distance, self._codes, self._hours = rows, distance, codes, hours
         # ``tier`` None: the rows are already in result order.
         self._tier = tier
-        self._one_tier: bool | None = None  # whether every row has the same tier, once needed
+        # Whether every row has the same tier: given (no availability, no
+        # tiers), or worked out once needed.
+        self._one_tier: bool | None = one_tier
         self._order: npt.NDArray[np.intp] = (
             np.arange(len(rows)) if tier is None else np.empty(0, np.intp)
         )
@@ -1133,7 +1316,9 @@ class Matches(Sequence[Match]):
         if self._more is not None and len(self._rows) < min(stop, len(self)):
             # Find more: a wider circle holds the nearest ``stop`` and keeps the
             # order of those already built (they are nearer than the rest).
-            self._take(*self._more(max(stop, _FIRST_PAGE)))
+            # Growing matches answer distance queries without an availability: one tier.
+            rows, distance, codes, hours, tier = self._more(max(stop, _FIRST_PAGE))
+            self._take(rows, distance, codes, hours, tier, one_tier=True)
         n = len(self._rows)
         distance, tier = self._distance, self._tier
         assert tier is not None  # pre-ordered rows are sorted from the start
@@ -1151,7 +1336,7 @@ class Matches(Sequence[Match]):
             # full sort does.
             k = max(stop, _FIRST_SELECTION)
             farthest = np.partition(distance, k - 1)[k - 1]
-            head = np.flatnonzero(distance <= farthest)
+            head = (distance <= farthest).nonzero()[0]
             self._order = head[np.argsort(distance[head], kind="stable")]
             self._sorted = len(head)
             return
@@ -1174,10 +1359,12 @@ class Matches(Sequence[Match]):
         self._sort(stop)
         where = self._order[start:stop]
         if self._explain is None:
-            self._explain = _Explainer(self._catalog, self._query, self._fits)
+            if self._filters is None:
+                self._filters = _Filters(self._query)
+            self._explain = _Explainer(self._catalog, self._query, self._fits, self._filters)
         self._built.extend(
             _build_matches(
-                self._catalog, self._query, self._explain, self._rows[where],
+                self._catalog, self._explain, self._rows[where],
                 self._distance[where], self._codes[where], self._hours[where],
             )
         )
@@ -1196,9 +1383,16 @@ def _matches(
     return Matches(catalog, query, fits, rows, distance, codes, hours)
 
 
+#: Setting a ``Match``'s slots straight (frozen: its own ``__setattr__`` refuses).
+_MATCH_SLOTS = tuple(
+    Match.__dict__[name].__set__
+    for name in ("program", "distance_miles", "fit", "fit_hours", "reasons", "plan_notes",
+                 "schedule_text")
+)
+
+
 def _build_matches(
     catalog: Catalog,
-    query: SearchQuery,
     explain: _Explainer,
     rows: npt.NDArray[Any],
     distance: npt.NDArray[Any],
@@ -1212,28 +1406,31 @@ def _build_matches(
     # the bits it asked about: key the memo on exactly those, so that results
     # share a handful of wordings.
     zeros = [0] * len(rows)
-
-    def relevant(column: npt.NDArray[Any], bits: int, active: object) -> list[int]:
-        return (column[rows] & column.dtype.type(bits)).tolist() if active else zeros
-
-    plan_bits = _insurance_query_mask(query) | mask_of((Insurance.PRIVATE,), INSURANCE_BITS)
+    columns = (catalog._insurance, catalog._level, catalog._services, catalog._populations,
+               catalog._languages, catalog._attendance)
     keys = zip(
-        relevant(catalog._insurance, plan_bits, query.insurance),
-        relevant(catalog._level, (1 << len(LEVEL_BITS)) - 1, query.level_of_care),
-        relevant(catalog._services, mask_of(query.services, SERVICE_BITS), query.services),
-        relevant(catalog._populations, mask_of(query.populations, POPULATION_BITS),
-                 query.populations),
-        relevant(catalog._languages, mask_of(query.languages, LANGUAGE_BITS), query.languages),
-        relevant(catalog._attendance, 3, query.attendance is not None),
+        *[zeros if bits is None else (column[rows] & column.dtype.type(bits)).tolist()
+          for column, bits in zip(columns, explain.filters.explain_bits, strict=True)],
         codes.tolist(),
         strict=True,
     )
+    new = object.__new__
+    put_program, put_miles, put_fit, put_hours, put_reasons, put_notes, put_text = _MATCH_SLOTS
     matches = []
     for row, miles, fit_hours, key in zip(
         program_rows, distance.tolist(), np.maximum(hours, 0.0).tolist(), keys, strict=True
     ):
         fit, reasons, notes, text = explain(key)
-        matches.append(Match(programs[row], miles, fit, fit_hours, reasons, notes, text))
+        # As ``Match(...)``, without its seven ``object.__setattr__`` lookups.
+        match = new(Match)
+        put_program(match, programs[row])
+        put_miles(match, miles)
+        put_fit(match, fit)
+        put_hours(match, fit_hours)
+        put_reasons(match, reasons)
+        put_notes(match, notes)
+        put_text(match, text)
+        matches.append(match)
     return matches
 
 
@@ -1273,8 +1470,9 @@ def _members(mask: int, vocabulary: Sequence[str]) -> list[str]:
     return [v for i, v in enumerate(vocabulary) if mask >> i & 1]
 
 
-#: Reasons already worded, shared across queries: (filters, attributes, schedule) -> words.
-_WORDING: dict[tuple[Any, ...], tuple[Fit | None, tuple[Reason, ...], tuple[str, ...], str]] = {}
+_Wording = tuple[Fit | None, tuple[Reason, ...], tuple[str, ...], str]
+#: How many sets of filters, and combinations of attributes per set, a catalog keeps worded.
+_WORDING_SETS_MAX = 1024
 _WORDING_MAX = 65_536
 
 
@@ -1282,40 +1480,32 @@ class _Explainer:
     """Reasons for one query, memoised per combination of program attributes.
 
     Results share few distinct combinations (plans, schedule, ...), so each is
-    worded once per query.
+    worded once, and kept in the catalog for every query with the same
+    filters (a rerun, the next page, another place).
     """
 
-    def __init__(self, catalog: Catalog, query: SearchQuery, fits: dict[int, tuple[Fit, float]]):
+    def __init__(
+        self, catalog: Catalog, query: SearchQuery, fits: dict[int, tuple[Fit, float]],
+        filters: _Filters,
+    ) -> None:
         self.catalog = catalog
         self.query = query
         self.fits = fits
-        self.memo: dict[tuple[int, ...], tuple[Fit | None, tuple[Reason, ...], tuple[str, ...], str]] = {}
-        # What the wording depends on, besides the program's attributes: the
-        # filters, not the place or the order.
-        # As one string: a str caches its hash, a tuple of enums hashes them anew each time.
-        self.filters = repr((
-            query.insurance, query.sessions, query.available, query.include_unknown_schedule,
-            query.level_of_care, query.services, query.populations, query.languages,
-            query.attendance, query.accepting_new_clients,
-        ))
+        self.filters = filters
+        kept = catalog._wording
+        memo = kept.get(filters.wording)
+        if memo is None:
+            if len(kept) >= _WORDING_SETS_MAX:
+                kept.clear()
+            memo = kept[filters.wording] = {}
+        self.memo = memo
 
-    def __call__(
-        self, key: tuple[int, ...]
-    ) -> tuple[Fit | None, tuple[Reason, ...], tuple[str, ...], str]:
+    def __call__(self, key: tuple[int, ...]) -> _Wording:
         found = self.memo.get(key)
         if found is None:
-            # Shared by every query with the same filters (a rerun, the next
-            # page, another place): keyed on the schedule's text, not its code
-            # in this catalog, so any catalog may use an entry.
-            code = key[-1]
-            text = self.catalog._schedules[code] if code >= 0 else None
-            shared = (self.filters, key[:-1], text)
-            found = _WORDING.get(shared)
-            if found is None:
-                if len(_WORDING) >= _WORDING_MAX:
-                    _WORDING.clear()
-                found = _WORDING[shared] = self._explain(*key)
-            self.memo[key] = found
+            if len(self.memo) >= _WORDING_MAX:
+                self.memo.clear()
+            found = self.memo[key] = self._explain(*key)
         return found
 
     def _explain(
