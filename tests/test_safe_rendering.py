@@ -41,7 +41,7 @@ REVIEWED = {
     "s.id", "times", "_PAGE", "i", "line",  # review.py: ids and counts; CALL_SCRIPT lines
     "EMAIL_HELP", "FORM_INTRO",  # update.py constants
     # issue 15: safe.html() of a catalog word; n() of constants; f() with a Babel number.
-    "region", "heading", "away", "sessions",
+    "region", "heading", "away", "sessions", "submit",
 }
 
 

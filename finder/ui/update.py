@@ -14,33 +14,34 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from finder.labels import N_
+from finder.ui.i18n import _, f, words
 from finder.ui.safe import md
 from finder.urlstate import DAYS
 
 if TYPE_CHECKING:
     from finder.model import Program
 
-DAY_LABELS = {"Mo": "Mon", "Tu": "Tue", "We": "Wed", "Th": "Thu", "Fr": "Fri", "Sa": "Sat",
-              "Su": "Sun"}
+# Words are marked with N_ (extracted into the catalogs) and translated where shown.
 TRACKS = 3
-ACCEPTING = {"": "No change / don't know", "yes": "Yes, taking new clients",
-             "no": "No, not taking new clients", "waitlist": "Waitlist"}
-VIA = {"phone": "I called the program", "website": "The program's website",
-       "staff": "I work at this program", "other": "Other"}
-ROLE = {"seeker": "I'm seeking care, or family", "case_manager": "Case manager",
-        "staff": "Program staff", "other": "Other"}
+ACCEPTING = {"": N_("No change / don't know"), "yes": N_("Yes, taking new clients"),
+             "no": N_("No, not taking new clients"), "waitlist": N_("Waitlist")}
+VIA = {"phone": N_("I called the program"), "website": N_("The program's website"),
+       "staff": N_("I work at this program"), "other": N_("Other")}
+ROLE = {"seeker": N_("I'm seeking care, or family"), "case_manager": N_("Case manager"),
+        "staff": N_("Program staff"), "other": N_("Other")}
 
-THANK_YOU = (
+THANK_YOU = N_(
     "**Thank you. Your update was sent to the people who keep this list.** Nothing changes on "
     "the site until one of them has checked it, usually by calling the program; that can take "
     "a few days. If you left an email, they may write to you with a question, and the address "
     "is deleted once your update has been reviewed."
 )
-MERGED = (" Someone sent the same update already: yours was added to it, which helps it get "
+MERGED = N_("Someone sent the same update already: yours was added to it, which helps it get "
           "checked sooner.")
-EMAIL_HELP = ("Only for the people who keep this list, if they need to ask you something. It is "
+EMAIL_HELP = N_("Only for the people who keep this list, if they need to ask you something. It is "
               "never shown or shared, and it is deleted once your update has been reviewed.")
-FORM_INTRO = ("Tell us what is new or wrong. Nothing you send appears on the site until someone "
+FORM_INTRO = N_("Tell us what is new or wrong. Nothing you send appears on the site until someone "
               "who keeps this list has checked it. Please don't include health information "
               "about yourself or anyone else.")
 
@@ -66,42 +67,49 @@ def collect(program_id: str, prefix: str, *, mode: str = "public") -> tuple[dict
         record of a verification call).
     """
     k = lambda name: _key(prefix, program_id, name)  # noqa: E731
+    # format_func runs outside the session in AppTest: it uses this run's Labels.
+    label = words()
+    g = label.gettext
     today = dt.date.today()
-    st.markdown("**What is new?** Fill in only what you know.")
-    st.caption("Session times: one track is the days that share the same start and end time.")
+    st.markdown(_("**What is new?** Fill in only what you know."))
+    st.caption(_("Session times: one track is the days that share the same start and end time."))
     tracks = []
+    day_index = {day: i for i, day in enumerate(DAYS)}
     for i in range(TRACKS):
         cols = st.columns([3, 2, 2])
-        days = cols[0].multiselect(f"Track {i + 1}: days", DAYS, key=k(f"t{i}_days"),
-                                   format_func=lambda d: DAY_LABELS[d], placeholder="Days")
-        start = cols[1].time_input("Starts", value=None, step=900, key=k(f"t{i}_start"))
-        end = cols[2].time_input("Ends", value=None, step=900, key=k(f"t{i}_end"))
+        days = cols[0].multiselect(f("Track {number}: days", number=i + 1), DAYS,
+                                   key=k(f"t{i}_days"),
+                                   format_func=lambda d: label.day(day_index[d]),
+                                   placeholder=_("Days"))
+        start = cols[1].time_input(_("Starts"), value=None, step=900, key=k(f"t{i}_start"))
+        end = cols[2].time_input(_("Ends"), value=None, step=900, key=k(f"t{i}_end"))
         tracks.append({"days": list(days), "start": _time(start), "end": _time(end)})
     left, right = st.columns(2)
-    accepting = left.selectbox("Taking new clients?", list[str](ACCEPTING), key=k("accepting"),
-                               format_func=lambda v: ACCEPTING[v])
-    accepting_as_of = right.date_input("As of", value=None, max_value=today, key=k("as_of"),
+    accepting = left.selectbox(_("Taking new clients?"), list[str](ACCEPTING), key=k("accepting"),
+                               format_func=lambda v: g(ACCEPTING[v]))
+    accepting_as_of = right.date_input(_("As of"), value=None, max_value=today, key=k("as_of"),
                                          format="YYYY-MM-DD")
-    with st.expander("Wrong phone, address or website?"):
-        phone = st.text_input("Correct phone", key=k("phone"), max_chars=40)
-        website = st.text_input("Correct website", key=k("website"), max_chars=300,
+    with st.expander(_("Wrong phone, address or website?")):
+        phone = st.text_input(_("Correct phone"), key=k("phone"), max_chars=40)
+        website = st.text_input(_("Correct website"), key=k("website"), max_chars=300,
                                 placeholder="https://")
-        street = st.text_input("Correct street address", key=k("street"), max_chars=200)
+        street = st.text_input(_("Correct street address"), key=k("street"), max_chars=200)
         town_col, zip_col = st.columns([2, 1])
-        city = town_col.text_input("Town", key=k("city"), max_chars=100)
-        zip_code = zip_col.text_input("ZIP code", key=k("zip"), max_chars=10)
-    closed = st.checkbox("This program has closed", key=k("closed"))
-    moved = st.checkbox("This program has moved", key=k("moved"))
-    no_iop = st.checkbox("There is no IOP at this program", key=k("no_iop"))
-    remark = st.text_area("Anything else (1,000 characters at most)", key=k("remark"),
+        city = town_col.text_input(_("Town"), key=k("city"), max_chars=100)
+        zip_code = zip_col.text_input(_("ZIP code"), key=k("zip"), max_chars=10)
+    closed = st.checkbox(_("This program has closed"), key=k("closed"))
+    moved = st.checkbox(_("This program has moved"), key=k("moved"))
+    no_iop = st.checkbox(_("There is no IOP at this program"), key=k("no_iop"))
+    remark = st.text_area(_("Anything else (1,000 characters at most)"), key=k("remark"),
                           max_chars=1000, height=80)
-    st.markdown("**How do you know?**")
-    via = st.radio("How do you know?", list[str](VIA), key=k("via"), format_func=lambda v: VIA[v],
+    st.markdown(_("**How do you know?**"))
+    via = st.radio(_("How do you know?"), list[str](VIA), key=k("via"),
+                   format_func=lambda v: g(VIA[v]),
                    label_visibility="collapsed", horizontal=True)
     left, right = st.columns(2)
-    confirmed_on = left.date_input("Date (when you called or checked)", value=today,
+    confirmed_on = left.date_input(_("Date (when you called or checked)"), value=today,
                                       max_value=today, key=k("on"), format="YYYY-MM-DD")
-    source_url = right.text_input("Web page where you read it", key=k("url"), max_chars=2000,
+    source_url = right.text_input(_("Web page where you read it"), key=k("url"), max_chars=2000,
                                     placeholder="https://")
     form: dict[str, Any] = {
         "program_id": program_id, "tracks": tracks, "accepting": accepting,
@@ -111,14 +119,16 @@ def collect(program_id: str, prefix: str, *, mode: str = "public") -> tuple[dict
     }
     email = ""
     if mode == "public":
-        st.markdown("**Who are you?**")
-        form["role"] = st.radio("Who are you?", list[str](ROLE), key=k("role"),
-                                format_func=lambda v: ROLE[v],
+        st.markdown(_("**Who are you?**"))
+        form["role"] = st.radio(_("Who are you?"), list[str](ROLE), key=k("role"),
+                                format_func=lambda v: g(ROLE[v]),
                                 label_visibility="collapsed", horizontal=True)
-        email = st.text_input("Your email (optional)", key=k("email"), max_chars=254, help=EMAIL_HELP)
-        st.caption(EMAIL_HELP)
-    label = "Send update" if mode == "public" else "Record this call and publish"
-    if st.form_submit_button(label, type="primary"):
+        email = st.text_input(_("Your email (optional)"), key=k("email"), max_chars=254,
+                              help=_(EMAIL_HELP))
+        st.caption(_(EMAIL_HELP))
+    # The admin's call form may stay English (issue 15: admin pages).
+    submit = _("Send update") if mode == "public" else "Record this call and publish"
+    if st.form_submit_button(submit, type="primary"):
         return form, email
     return None
 
@@ -127,11 +137,12 @@ def show_problems(err: Exception) -> None:
     """Say what is wrong with a form, one line per problem (escaped)."""
     problems = getattr(err, "problems", ())
     if problems:
-        st.error("Please check this and send again:\n\n"
+        st.error(_("Please check this and send again:") + "\n\n"
                  + "\n".join(f"- {md(p.message)}" for p in problems), icon=":material/error:")
     else:
-        st.error(md(getattr(err, "user_message", "Something went wrong. Please try again.")),
-                 icon=":material/error:")
+        message = getattr(err, "user_message", None)
+        st.error(words().say(message, escape=md) if message
+                 else _("Something went wrong. Please try again."), icon=":material/error:")
 
 
 def _session_id() -> str:
@@ -154,9 +165,9 @@ def update_listing_button(program: Program, prefix: str) -> None:
     done_key = _key(prefix, program.program_id, "done")
     if st.session_state.get(done_key) or st.session_state.get(open_key):
         return
-    if st.button("Update this listing", key=_key(prefix, program.program_id, "btn"),
+    if st.button(_("Update this listing"), key=_key(prefix, program.program_id, "btn"),
                  icon=":material/edit_note:",
-                 help="Send a correction: session times, openings, phone, address."):
+                 help=_("Send a correction: session times, openings, phone, address.")):
         st.session_state[open_key] = True
         st.rerun()
 
@@ -176,10 +187,10 @@ def update_listing_form(program: Program, prefix: str,
     if not st.session_state.get(open_key):
         return
     with st.form(_key(prefix, program.program_id, "form")):
-        st.markdown(f"**Update this listing: {md(program.program_name)}**")
-        st.caption(FORM_INTRO)
+        st.markdown("**" + f("Update this listing: {name}", name=md(program.program_name)) + "**")
+        st.caption(_(FORM_INTRO))
         sent = collect(program.program_id, prefix)
-    if st.button("Cancel", key=_key(prefix, program.program_id, "cancel")):
+    if st.button(_("Cancel"), key=_key(prefix, program.program_id, "cancel")):
         st.session_state[open_key] = False
         st.rerun()
     if sent is None:
@@ -199,4 +210,4 @@ def update_listing_form(program: Program, prefix: str,
 
 def md_text(state: str) -> str:
     """The thank-you text for the stored outcome (constants only, no untrusted text)."""
-    return THANK_YOU + (MERGED if state == "thanks-merged" else "")
+    return _(THANK_YOU) + (" " + _(MERGED) if state == "thanks-merged" else "")
