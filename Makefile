@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 # The raw SAMHSA download stays in ../shared; `make data` rebuilds data/providers.csv from it.
 FINDTREATMENT ?= ../shared/data/findtreatment/FindTreatment_MA_2025-08-19.csv
 
-.PHONY: run demo test lint data sample bench clean
+.PHONY: run demo test lint data sample bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ sample: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/finder bench
+
+# Translations (docs/TRANSLATION.md): re-extract the messages into finder/locales/messages.pot,
+# merge them into every finder/locales/<lang>/LC_MESSAGES/messages.po, then say what is missing.
+# The catalogs need no compiling: the app reads the .po files (make test checks them).
+messages: $(STAMP)
+	$(BIN)/python -m finder.labels.catalog update
+	-$(BIN)/python -m finder.labels.catalog check es pt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
