@@ -446,3 +446,23 @@ def test_the_age_limit_is_a_setting(monkeypatch):
     assert out_of_date(program, TODAY) == ("schedule", "availability")
     monkeypatch.delenv("FINDER_CONFIRMED_STALE_AFTER_DAYS")
     assert out_of_date(program, TODAY) == ()
+
+
+def test_a_database_that_cannot_be_opened_is_a_plain_error(tmp_path):
+    from finder.submissions import SubmissionsUnavailable
+
+    folder = copy_sample_data(tmp_path / "data")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database's folder should be")
+    store = open_store(Settings(data_dir=folder))
+
+    class Elsewhere:
+        submissions_url = f"sqlite:///{blocker / 'sub' / 'submissions.sqlite'}"
+
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+    with pytest.raises(SubmissionsUnavailable) as caught:
+        Queue(Settings(data_dir=folder), store=Elsewhere())
+    assert caught.value.user_message == ("Updates can't be saved right now. Please try again "
+                                         "later. Nothing was changed.")

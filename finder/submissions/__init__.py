@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         Submission,
         SubmissionNotFound,
         SubmissionRefused,
+        SubmissionsUnavailable,
         SubmitResult,
     )
 
@@ -41,7 +42,7 @@ _HOMES = {
     **dict.fromkeys(("Correction", "CorrectionError", "Problem", "Role", "Track",
                      "check_correction", "check_email", "tracks_from_spec"), "correction"),
     **dict.fromkeys(("AlreadyReviewed", "Decision", "Queue", "Submission", "SubmissionNotFound",
-                     "SubmissionRefused", "SubmitResult"), "queue"),
+                     "SubmissionRefused", "SubmissionsUnavailable", "SubmitResult"), "queue"),
 }
 
 
@@ -66,6 +67,7 @@ __all__ = [
     "Submission",
     "SubmissionNotFound",
     "SubmissionRefused",
+    "SubmissionsUnavailable",
     "SubmitResult",
     "Track",
     "call_list",

@@ -22,11 +22,12 @@ closed (approved or rejected).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 
@@ -45,6 +46,7 @@ __all__ = [
     "Submission",
     "SubmissionNotFound",
     "SubmissionRefused",
+    "SubmissionsUnavailable",
     "SubmitResult",
 ]
 
@@ -64,6 +66,31 @@ class SubmissionNotFound(FinderError, LookupError):
 
 class AlreadyReviewed(FinderError):
     """The submission was approved or rejected already (perhaps by another admin)."""
+
+
+class SubmissionsUnavailable(FinderError):
+    """The submissions database can't be reached or written; nothing was stored or changed."""
+
+    default_user_message = (
+        "Updates can't be saved right now. Please try again later. Nothing was changed."
+    )
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _database_errors(method: _F) -> _F:
+    """Turn a database failure (unreachable server, read-only folder) into a plain error."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except (sa.exc.SQLAlchemyError, OSError) as err:
+            raise SubmissionsUnavailable(
+                f"submissions database failed: {err.__class__.__name__}") from err
+
+    return cast(_F, wrapper)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +180,7 @@ class Queue:
         Returns the current UTC time (tests).
     """
 
+    @_database_errors
     def __init__(self, settings: Settings, *, store: Store | None = None,
                  now: Callable[[], dt.datetime] = _utc_now) -> None:
         from finder.store import open_store
@@ -175,6 +203,7 @@ class Queue:
             version=row.version or "",
         )
 
+    @_database_errors
     def list_submissions(self, *, status: str | None = PENDING, program_id: str | None = None) -> list[Submission]:
         """Return submissions, oldest first.
 
@@ -197,6 +226,7 @@ class Queue:
         with self.engine.connect() as conn:
             return [self._row(r) for r in conn.execute(query)]
 
+    @_database_errors
     def get(self, submission_id: int) -> Submission:
         """Return one submission, or raise ``SubmissionNotFound``."""
         with self.engine.connect() as conn:
@@ -206,6 +236,7 @@ class Queue:
                                      f"There is no submission number {submission_id}.")
         return self._row(row)
 
+    @_database_errors
     def email_of(self, submission_id: int) -> str:
         """Return the email left with an open submission (for the admin to follow up), or ``""``."""
         with self.engine.connect() as conn:
@@ -213,6 +244,7 @@ class Queue:
                                  .where(submissions.c.id == submission_id)).scalar()
         return str(value or "")
 
+    @_database_errors
     def open_counts(self) -> dict[str, dict[str, int]]:
         """Return per program the pending reports: ``{"open": n, "wrong_phone": n}`` (call list)."""
         counts: dict[str, dict[str, int]] = {}
@@ -225,6 +257,7 @@ class Queue:
 
     # ------------------------------------------------------------------ submitting
 
+    @_database_errors
     def submit(
         self,
         form: Mapping[str, Any],
@@ -369,6 +402,7 @@ class Queue:
                 submissions.c.id.in_(ids), submissions.c.status == PUBLISHING
             ).values(status=PENDING, updated_at=self._now()))
 
+    @_database_errors
     def approve(
         self,
         ids: Sequence[int],
@@ -452,6 +486,7 @@ class Queue:
                 ))
         return Decision(tuple(i for i, _ in items), version, summary)
 
+    @_database_errors
     def reject(self, submission_id: int, reason: str) -> Submission:
         """Reject a pending submission with a reason; its email is deleted.
 
@@ -472,6 +507,7 @@ class Queue:
                 email=None))
         return self.get(submission_id)
 
+    @_database_errors
     def record_call(self, form: Mapping[str, Any], *, origin: str = "call",
                     today: dt.date | None = None) -> Decision:
         """Record what the admin confirmed (a call, ``finder verify``) and publish it at once.
