@@ -8,7 +8,7 @@ A module per command group, as ``finder/ui/`` has a module per page:
 ``validate`` (validate, template), ``importers`` (import findtreatment),
 ``exchange`` (coverage, export, import hsds), ``refresh`` (refresh, history,
 rollback), ``search`` (search, bench), ``geocode``, ``store`` (store info) and
-``finder.submissions.cli`` (submissions, calllist, verify). They are
+``submissions`` (submissions, calllist, verify: issue 13). They are
 registered below, in one place; ``_common`` holds what they share (settings,
 the store, ``echo``, ``echo_json``, ``fail``).
 """
@@ -45,8 +45,8 @@ from finder.cli.importers import import_  # noqa: E402
 from finder.cli.refresh import history_command, refresh_command, rollback_command  # noqa: E402
 from finder.cli.search import bench_command, search_command  # noqa: E402
 from finder.cli.store import store_group  # noqa: E402
+from finder.cli.submissions import calllist_command, submissions_group, verify_command  # noqa: E402
 from finder.cli.validate import template_command, validate_command  # noqa: E402
-from finder.submissions.cli import calllist_command, submissions_group, verify_command  # noqa: E402
 
 for _command in (
     validate_command, template_command, import_, refresh_command, history_command,

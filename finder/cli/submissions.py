@@ -3,53 +3,40 @@
 Exit codes follow the rest of the CLI: 0 done, 1 refused (already reviewed,
 nothing to approve, not confirmed), 2 the input cannot be used (a bad field, an
 unknown submission or program, a publish that failed). Registered with the
-other command groups in ``finder/cli/__init__.py``. Every text printed goes through ``finder.terminal.echo``.
+other command groups in ``finder/cli/__init__.py``. Every text printed goes
+through ``echo`` (``finder.terminal.echo``).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from finder.cli._common import echo, echo_json, fail, settings, store
 from finder.config import Settings
 from finder.errors import FinderError
 from finder.model import Program
 
 if TYPE_CHECKING:  # imported when used: SQLAlchemy is not needed by every command
     from finder.submissions.queue import Queue
-from finder.terminal import echo
 
 __all__ = ["calllist_command", "submissions_group", "verify_command"]
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                        show_default=True)
+_fail = fail
+_settings = settings
+_json = echo_json
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
-    echo(message, err=True)
-    sys.exit(code)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ValueError as err:
-        _fail(str(err))
-
-
-def _json(payload: object) -> None:
-    echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
-
-
-def _queue(settings: Settings) -> Queue:
+def _queue(cfg: Settings) -> Queue:
     from finder.submissions.queue import Queue
 
     try:
-        return Queue(settings)
+        return Queue(cfg, store=store(cfg))
     except FinderError as err:
         _fail(err.user_message)
     except Exception as err:  # a database that can't be opened: say so plainly, no URL
@@ -57,13 +44,11 @@ def _queue(settings: Settings) -> Queue:
               "FINDER_DATABASE_URL, or that the data folder can be written.")
 
 
-def _live_programs(settings: Settings) -> list[Program]:
-    from finder.store import open_store
-
-    store = open_store(settings)
-    loaded = store.load(max_bytes=settings.upload_max_bytes, max_rows=settings.upload_max_rows)
+def _live_programs(cfg: Settings) -> list[Program]:
+    live = store(cfg)
+    loaded = live.load(max_bytes=cfg.upload_max_bytes, max_rows=cfg.upload_max_rows)
     if loaded.report.file_error is not None:
-        _fail(loaded.report.to_text(store.describe()))
+        _fail(loaded.report.to_text(live.describe()))
     return list(loaded.programs)
 
 
