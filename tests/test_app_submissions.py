@@ -25,6 +25,7 @@ from apphelpers import (
 from streamlit.testing.v1 import AppTest
 
 from finder.config import Settings
+from finder.load import load_programs
 from finder.store import open_store
 from finder.submissions import Queue
 
@@ -221,4 +222,39 @@ def test_admin_rejects_with_a_reason_and_nothing_changes(data_dir):
     assert "No corrections are waiting for review." in texts(admin)
     assert queue.get(sent.id).decision == "Called: they are open."
     assert queue.email_of(sent.id) == ""
+    assert live_sha(data_dir) == before
+
+
+def test_admin_edits_the_times_before_approving(data_dir):
+    queue = Queue(Settings(data_dir=data_dir))
+    sent = queue.submit({"program_id": TARGET, "via": "staff", "role": "staff", "accepting": "yes",
+                         "tracks": [{"days": ["Mo"], "start": "18:00", "end": "21:00"}]},
+                        session="s")
+    admin = login_admin()
+    admin.text_input(key=f"review_{sent.id}_schedule").set_value("Mo,Th 18:30-21:00")
+    admin.selectbox(key=f"review_{sent.id}_accepting").set_value("waitlist")
+    next(b for b in admin.get("form_submit_button") if b.proto.label == "Approve and publish").click()
+    admin.run()
+    assert not admin.exception
+    assert f"Approved #{sent.id} and published version" in said(admin)
+    live = load_programs(open_store(Settings(data_dir=data_dir)).live().data).programs
+    program = next(p for p in live if p.program_id == TARGET)
+    assert program.schedule == "Mo,Th 18:30-21:00"
+    assert str(program.accepting_new_clients) == "waitlist"
+    assert str(program.schedule_confirmed_via) == "staff"
+
+
+def test_admin_edit_that_is_not_a_schedule_is_refused_and_stays_pending(data_dir):
+    queue = Queue(Settings(data_dir=data_dir))
+    sent = queue.submit({"program_id": TARGET, "via": "staff", "role": "staff",
+                         "tracks": [{"days": ["Mo"], "start": "18:00", "end": "21:00"}]},
+                        session="s")
+    before = live_sha(data_dir)
+    admin = login_admin()
+    admin.text_input(key=f"review_{sent.id}_schedule").set_value("evenings, mostly")
+    next(b for b in admin.get("form_submit_button") if b.proto.label == "Approve and publish").click()
+    admin.run()
+    assert not admin.exception
+    assert "The schedule can't be read" in " ".join(e.value for e in admin.error).replace("\\", "")
+    assert queue.get(sent.id).status == "pending"
     assert live_sha(data_dir) == before
