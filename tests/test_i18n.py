@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -255,9 +256,9 @@ def _shown_strings(at) -> list[str]:
             walk(child)
 
     walk(at._tree)
-    # What Markdown escaping adds is not shown.
-    return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", s).replace("\u2060", "") for s in found
-            if not s.lstrip().startswith("<style>")]
+    # What Markdown escaping adds is not shown, nor is a style sheet.
+    return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", re.sub(r"<style>.*?</style>", "", s, flags=re.S))
+            .replace("\u2060", "") for s in found]
 
 
 def _data_values(folder: Path) -> list[str]:
@@ -338,6 +339,64 @@ def test_compare_page_in_spanish_shows_no_english(data_dir):
     assert_no_english(at)
 
 
+def test_program_page_and_the_update_form_in_spanish_show_no_english(data_dir):
+    at = search_for(run_app({"lang": "es"}), "02139")
+    link = next(p for p in at.get("page_link") if p.proto.label.startswith("Página del programa"))
+    assert "lang=es" in link.proto.query_string
+    program_id = next(part.split("=", 1)[1] for part in link.proto.query_string.split("&")
+                      if part.startswith("id="))
+    at.switch_page("finder/ui/pages/program.py")
+    at.query_params["id"] = program_id
+    at.query_params["lang"] = "es"
+    at.run()
+    assert not at.exception
+    text = "\n".join(_shown_strings(at))
+    assert "Todos los datos de este programa" in text
+    assert "<th scope='row'>Teléfono</th>" in text
+    assert_no_english(at)
+    update = next(b for b in at.button if (b.key or "").startswith("page_upd_"))
+    assert update.label == "Corregir estos datos"
+    update.click().run()
+    assert not at.exception
+    assert_no_english(at)
+
+
+def test_a_town_over_the_border_is_answered_in_spanish(data_dir):
+    at = search_for(run_app({"lang": "es"}), "Nashua NH")
+    assert not at.exception
+    text = "\n".join(_shown_strings(at))
+    assert "IOP Finder solo cubre Massachusetts." in text
+    assert "está a unas" in text
+    assert_no_english(at)
+
+
+def test_map_key_tooltips_and_popups_in_spanish():
+    from finder.load import load_programs
+    from finder.maprender import build_map, program_table
+    from finder.model import Place, Precision
+
+    programs = load_programs(ROOT / "data" / "sample" / "providers.csv").programs[:3]
+
+    class Hit:
+        def __init__(self, program):
+            self.program = program
+            self.distance_miles = 2.5
+
+    origin = Place(42.37, -71.11, "Cambridge, MA", Precision.TOWN, "gazetteer")
+    page = build_map([Hit(p) for p in programs], origin, 10, locale="es",
+                     tiles_url="http://127.0.0.1/{z}/{x}/{y}.png", tiles_attribution="x"
+                     ).get_root().render()
+    for words in ("Leyenda del mapa", "Su ubicación", "Zona de búsqueda", "Programa",
+                  "Grupo: toque para acercar", "a 2.5 mi", "Llamar:",
+                  "programas aquí; toque para acercar"):
+        # The key's HTML is written as JSON in the page (accents as \u escapes).
+        assert words in page or json.dumps(words)[1:-1] in page, words
+    for english in ("Map key", "Your location", "Search radius", "mi away", "Call:",
+                    "select to zoom"):
+        assert english not in page, english
+    assert "Llamar:" in program_table(programs, "es").script
+
+
 def test_the_language_lives_in_the_url_and_switching_keeps_the_search(data_dir):
     at = search_for(run_app({"lang": "es"}), "02139")
     assert at.query_params["lang"] == ["es"] or at.query_params["lang"] == "es"
@@ -412,8 +471,6 @@ def test_finder_search_lang_es_prints_spanish(capsys):
 
     code = main(["search", "--near", "02139", "--offline", "--lang", "es", "--format", "json",
                  "--insurance", "Harvard Pilgrim", "--data", sample])
-    import json
-
     payload = json.loads(capsys.readouterr().out)
     assert payload["description"].startswith("Programas a menos de 25 millas de")
     result = payload["results"][0]
