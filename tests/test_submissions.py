@@ -466,3 +466,35 @@ def test_a_database_that_cannot_be_opened_is_a_plain_error(tmp_path):
         Queue(Settings(data_dir=folder), store=Elsewhere())
     assert caught.value.user_message == ("Updates can't be saved right now. Please try again "
                                          "later. Nothing was changed.")
+
+
+def test_a_new_address_is_located_and_no_other_program_is_touched(backend):
+    import csv
+    import io
+
+    store = open_store(backend)
+    rows = list(csv.DictReader(io.StringIO(store.live().data.decode())))
+    header = list(rows[0])
+    target = next(r for r in rows if r["city"] == "Cambridge")
+    other = next(r for r in rows if r["program_id"] != target["program_id"])
+    other["latitude"] = other["longitude"] = ""  # a program nobody located yet
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    store.publish(out.getvalue().encode(), source="one program without coordinates")
+
+    queue = Queue(backend)
+    sent = queue.submit(_form(target["program_id"], tracks=[], moved=True,
+                              street="1 Broadway", city="Cambridge", zip="02142"),
+                        session="s", today=TODAY)
+    decision = queue.approve([sent.id])
+    assert "1 changed" in decision.summary
+    live = {p.program_id: p for p in _live_programs(backend)}
+    moved = live[target["program_id"]]
+    assert moved.street == "1 Broadway"
+    assert moved.zip == "02142"
+    assert moved.latlon is not None
+    assert (round(moved.latitude, 4), round(moved.longitude, 4)) != (
+        round(float(target["latitude"]), 4), round(float(target["longitude"]), 4))
+    assert live[other["program_id"]].latlon is None  # not geocoded by someone else's correction

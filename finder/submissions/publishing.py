@@ -14,15 +14,20 @@ approvals at the same time both end up live, each as exactly one version.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from finder.config import Settings
-from finder.errors import PublishError
+from finder.errors import GeocodeNotFound, PublishError
 from finder.schedule import weekly_schedule
 from finder.store import PublishResult, Store
 from finder.store.dataset import csv_rows, rows_to_csv
 from finder.submissions.correction import Correction
+
+if TYPE_CHECKING:
+    from finder.model import Place
+    from finder.refresh import Locator
 
 __all__ = ["Applied", "apply_to_rows", "publish_corrections"]
 
@@ -107,6 +112,26 @@ def apply_to_rows(rows: list[dict[str, str]], correction: Correction) -> list[di
     return out
 
 
+def _address(row: Mapping[str, str]) -> tuple[str, str, str]:
+    street, city, zip_code = ((row.get(c) or "").strip().casefold() for c in ("street", "city", "zip"))
+    return street, city, zip_code
+
+
+class _OnlyThese:
+    """A locator that looks up only the given addresses and declines every other."""
+
+    def __init__(self, locator: Locator, addresses: set[tuple[str, str, str]]) -> None:
+        self._locator = locator
+        self._addresses = addresses
+
+    def geocode_address(self, street: str, city: str, zip_code: str) -> Place:
+        """Geocode an address these corrections changed; decline any other."""
+        if _address({"street": street, "city": city, "zip": zip_code}) not in self._addresses:
+            raise GeocodeNotFound("not part of this correction",
+                                  "Left as it was: not part of this correction.")
+        return self._locator.geocode_address(street, city, zip_code)
+
+
 def publish_corrections(
     settings: Settings,
     store: Store,
@@ -145,6 +170,7 @@ def publish_corrections(
     from finder.refresh import prepare_refresh
 
     names = ", ".join(f"#{number}" for number, _ in corrections)
+    ids = {c.program_id for _, c in corrections}
     for _attempt in range(_RETRIES):
         live = store.live()
         if live is None:
@@ -158,7 +184,12 @@ def publish_corrections(
             rows = apply_to_rows(rows, correction)
         new = rows_to_csv(rows, [h.strip() for h in header])
         max_bytes = max(settings.upload_max_bytes, len(new))
-        plan = prepare_refresh(new, store=store, locator=build_locator(settings),
+        # Geocode only the addresses these corrections changed: an approval must
+        # not relocate (or send to an online geocoder) any other program.
+        moved = {_address(row) for row in rows
+                 if row.get("program_id") in ids and not (row.get("latitude") or "").strip()}
+        locator = _OnlyThese(build_locator(settings), moved) if moved else None
+        plan = prepare_refresh(new, store=store, locator=locator,
                                file_name=f"submissions {names}", max_bytes=max_bytes,
                                max_rows=max(settings.upload_max_rows, len(rows)))
         if plan.live_sha256 != live_sha:
