@@ -409,6 +409,19 @@ def test_the_language_lives_in_the_url_and_switching_keeps_the_search(data_dir):
     assert any(" programs found.**" in str(m.value) for m in at.markdown)
 
 
+def test_a_partial_catalog_opens_from_its_link_and_falls_back_to_english(data_dir):
+    at = run_app({"lang": "pt"})
+    assert not at.exception
+    assert at.title[0].value == "Encontre um programa intensivo ambulatorial"
+    assert at.text_input(key="q").label == "Onde você está? Endereço, CEP (ZIP) ou cidade"
+    assert "Precisa de ajuda agora?" in at.markdown[1].value
+    assert at.info[0].value.startswith("Digite acima um CEP")
+    # Not translated yet: English, never an empty text.
+    assert at.warning[0].value.startswith("**Sample data.**")
+    # The switch offers the complete languages, plus the one in use.
+    assert list(at.button_group(key="_lang_switch").options) == ["English", "Español", "Português"]
+
+
 def test_an_old_link_with_a_language_name_still_filters_by_language(data_dir):
     at = run_app({"q": "02139", "lang": "Spanish"})
     assert at.multiselect(key="speaks").value == ["Spanish"]

@@ -66,6 +66,8 @@ def test_a_spanish_phone_searches_a_zip_calls_and_switches_back_keeping_the_sear
         expect(phone).to_be_visible()
         assert re.fullmatch(r"tel:\+1-\d{3}-\d{3}-\d{4}", phone.get_attribute("href") or "")
         assert "lang=es" in page.url
+        # Screen readers read the page in Spanish (WCAG 3.1.1).
+        page.wait_for_function("() => document.documentElement.lang === 'es'")
         save_screenshot(page, "search-phone-es")
 
         # The switch is a radio group named in both languages, on every page.
@@ -78,6 +80,7 @@ def test_a_spanish_phone_searches_a_zip_calls_and_switches_back_keeping_the_sear
         expect(page.locator("input[aria-label^='Where are you?']")).to_have_value("02139")
         expect(page.get_by_text(re.compile(r"Sessions: (Mon|Tue|Wed|Thu|Fri|Sat|Sun)")).first
                ).to_be_visible()
+        page.wait_for_function("() => document.documentElement.lang === 'en'")
         # The browser says Spanish, so the link says English.
         page.wait_for_function("() => window.location.search.includes('lang=en')")
         assert "q=02139" in page.url

@@ -111,3 +111,17 @@ def language_switch() -> None:
         "Language / Idioma", offered, key=_SWITCH, format_func=_name,
         label_visibility="collapsed", on_change=_switched,
     )
+    _page_language(lang)
+
+
+def _page_language(lang: str) -> None:
+    """Set ``<html lang>`` to the page's language, so screen readers read it in the right voice.
+
+    Streamlit writes ``lang="en"`` itself; WCAG 3.1.1 asks for the language of the page.
+    ``lang`` is one of the catalogs' codes (never text from outside).
+    """
+    import json
+
+    code = json.dumps(lang if lang in available_locales() else DEFAULT_LOCALE)
+    st.html(f"<script>/* lang {lang} */(window.parent || window).document.documentElement.lang = "
+            f"{code};</script>", unsafe_allow_javascript=True)
