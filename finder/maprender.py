@@ -48,6 +48,7 @@ __all__ = [
     "DEFAULT_ASSET_BASE",
     "MapMatch",
     "ProgramTable",
+    "asset_links",
     "build_coverage_map",
     "build_map",
     "build_results_map",
@@ -764,6 +765,38 @@ class _ResultMarkers(JSCSSMixin, folium.MacroElement):
         self.hits_json = _inert_json(hits)
         self.popup_open = _POPUP_OPEN
         self.default_js = [("finder_programs", table_url)]
+
+
+def asset_links(fmap: folium.Map) -> tuple[list[str], list[str]]:
+    """Return the CSS and JavaScript files a map's elements load, in order, each once.
+
+    As ``st_folium`` collects them for its component (``finder.ui.mapcache``
+    keeps them with the rendered map). Every map of this module loads them
+    from the app itself (``DEFAULT_ASSET_BASE``), never from a CDN.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        A map built here.
+
+    Returns
+    -------
+    (list of str, list of str)
+        CSS links, then JavaScript links.
+    """
+    css: list[str] = []
+    js: list[str] = []
+
+    def walk(element: object) -> Iterable[object]:
+        if isinstance(element, JSCSSMixin):
+            yield element
+        for child in getattr(element, "_children", {}).values():
+            yield from walk(child)
+
+    for element in walk(fmap):
+        css.extend(href for _name, href in getattr(element, "default_css", []))
+        js.extend(src for _name, src in getattr(element, "default_js", []))
+    return list(dict.fromkeys(css)), list(dict.fromkeys(js))
 
 
 def build_results_map(

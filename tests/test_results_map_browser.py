@@ -111,3 +111,48 @@ def test_a_marker_popup_says_what_the_list_says(app_url, page):
     assert first_card in text
     assert re.search(r"\d+\.\d mi away", text)
     assert popup.locator("a[href^='tel:']").count() >= 1
+
+
+def _map_total(page, total: int) -> int:  # type: ignore[no-untyped-def]
+    """Wait for the map's clusters to settle on ``total`` (or give up) and return what they add up to."""
+    frame = streamlit_frame(page, "streamlit_folium", timeout_s=60)
+    frame.locator(".marker-cluster").first.wait_for(timeout=60_000)
+    wait_for_leaflet_idle(frame)
+    for _ in range(50):
+        if cluster_total(frame) == total:
+            break
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(500)  # a repeated script would add its markers after the first ones
+    return cluster_total(frame)
+
+
+def test_the_cached_map_draws_each_match_once_after_reruns(app_url, page, request_log):
+    """The map comes from the cache on reruns and in a new session: markers drawn once, map works."""
+    page.goto(f"{app_url}/?q=02139&radius=any")
+    found = page.get_by_text(re.compile(r"[\d,]+ programs found")).first
+    found.wait_for(timeout=90_000)
+    total = int(re.match(r"[\d,]+", found.inner_text()).group(0).replace(",", ""))  # type: ignore[union-attr]
+    assert _map_total(page, total) == total
+    # The next page: a rerun that keeps the search, so the same (cached) map.
+    page.get_by_role("button", name="Next →").first.click()
+    page.get_by_text(re.compile(r"Page 2\b")).first.wait_for(timeout=60_000)
+    assert _map_total(page, total) == total
+    # Another search, then back: the first map again, from the cache.
+    page.goto(f"{app_url}/?q=02139&radius=5")
+    page.get_by_text(re.compile(r"\d+ programs found")).first.wait_for(timeout=90_000)
+    page.goto(f"{app_url}/?q=02139&radius=any")
+    page.get_by_text(re.compile(r"[\d,]+ programs found")).first.wait_for(timeout=90_000)
+    assert _map_total(page, total) == total
+    # And it still works: a cluster opens on a click, down to single markers.
+    frame = streamlit_frame(page, "streamlit_folium", timeout_s=60)
+    zoomed = frame.evaluate(
+        """() => new Promise(done => {
+            const group = Object.values(window).find(v => v && v.zoomToShowLayer);
+            const marker = group.getLayers()[0];
+            group.zoomToShowLayer(marker, () => { marker.openPopup(); done(true); });
+        })"""
+    )
+    assert zoomed
+    frame.locator(".leaflet-popup-content").wait_for(timeout=10_000)
+    assert not request_log.page_errors
+    request_log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)

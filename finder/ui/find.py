@@ -756,9 +756,9 @@ def _results_map(query: SearchQuery, table_url: str, cfg: Settings, positions: n
                  distances: FloatArray, lat: FloatArray, lon: FloatArray) -> Any:
     """The results map of one query: two numbers a match, the rest from the program table.
 
-    Built on every run, not cached: ``st_folium`` changes the map it renders
-    (a second call on the same object repeats scripts), and with the marker
-    data already in the table this costs a few milliseconds.
+    A fresh map each call: ``st_folium`` changes the map it renders (a second
+    render of the same object repeats scripts), so what is kept is the
+    rendered map (``_results_map_args``), never the object.
     """
     from finder.maprender import build_results_map
 
@@ -770,6 +770,24 @@ def _results_map(query: SearchQuery, table_url: str, cfg: Settings, positions: n
                              distances.tolist(),
                              origin, query.radius_miles, tiles_url=cfg.tiles_url,
                              tiles_attribution=cfg.tiles_attribution, locale=words().locale)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _results_map_args(version: str, query_key: str, table_url: str, locale: str,
+                      tiles: tuple[str, str], _query: SearchQuery, _cfg: Settings,
+                      _matches: Matches, _lat: FloatArray, _lon: FloatArray) -> Any:
+    """The results map, rendered once per dataset version, query, language and tiles.
+
+    What ``st_folium`` sends the browser (``finder.ui.mapcache``), shared by
+    every session: a rerun that does not change the search (a page, the
+    shortlist, a note) sends the same map without building it again. The
+    query's key is its JSON form; the matches are those of this version and query.
+    """
+    from finder.ui import mapcache
+
+    fmap = _results_map(_query, table_url, _cfg, _matches.program_positions,
+                        _matches.distances_miles, _lat, _lon)
+    return mapcache.component_args(fmap, "results_map")
 
 
 def _map(matches: Sequence[Match], query: SearchQuery, cfg: Settings) -> None:
@@ -789,13 +807,23 @@ def _map(matches: Sequence[Match], query: SearchQuery, cfg: Settings) -> None:
             from finder.maprender import write_program_table
 
             write_program_table(program_table, path.parent)
-        fmap = _results_map(query, url, cfg, matches.program_positions, matches.distances_miles,
-                            lat, lon)
-    else:
-        origin = Place(query.origin.lat, query.origin.lon, query.origin_label, Precision.PLACE,
-                       "search")
-        fmap = build_map(matches, origin, query.radius_miles, locale=words().locale,
-                         tiles_url=cfg.tiles_url, tiles_attribution=cfg.tiles_attribution)
+        import json
+
+        from finder.ui import mapcache
+
+        # Rendered once per version and query (and language and tiles), then
+        # sent from the cache on every rerun that keeps the search.
+        query_key = json.dumps(query.as_dict(), sort_keys=True)
+        args = _results_map_args(version, query_key, url, words().locale,
+                                 (cfg.tiles_url, cfg.tiles_attribution), query, cfg, matches,
+                                 lat, lon)
+        mapcache.show(args, height=420)
+        return
+    # Without the program table (static folder not writable): the map carries its markers.
+    origin = Place(query.origin.lat, query.origin.lon, query.origin_label, Precision.PLACE,
+                   "search")
+    fmap = build_map(matches, origin, query.radius_miles, locale=words().locale,
+                     tiles_url=cfg.tiles_url, tiles_attribution=cfg.tiles_attribution)
     # render=False: st_folium renders the map's parts itself anyway; its extra
     # full render of the page around the map only repeats the origin pin's
     # script (measured: same map, 40 % less time).
