@@ -51,6 +51,7 @@ __all__ = [
     "available_locales",
     "catalog_path",
     "complete_locales",
+    "count",
     "labels",
     "pick_locale",
 ]
@@ -332,6 +333,25 @@ class Labels:
         catalog = _catalog(self.locale) if self.locale != DEFAULT_LOCALE and catalog_path(
             self.locale).exists() else None
         return frozenset(m.id for m in catalog if isinstance(m.id, str)) if catalog else frozenset()
+
+    def count(self, n: int, one: str, other: str) -> str:
+        """Return ``n`` with the noun in this locale's CLDR plural form ("1 row", "2 rows").
+
+        For words that are not in a catalog (the admin's English counts); a
+        translated message with a count uses ``ngettext``.
+
+        Parameters
+        ----------
+        n : int
+        one, other : str
+            The noun for CLDR's "one" and "other" forms.
+
+        Returns
+        -------
+        str
+        """
+        form = self._babel.plural_form(n)
+        return f"{self.number(n)} {one if form == 'one' else other}"
 
     # -- numbers, dates, lists -------------------------------------------------------
 
@@ -711,6 +731,32 @@ _SIMPLE_REASONS = {
     "attend_in_person": N_("meets in person"),
     "accepting": N_("accepting new clients"),
 }
+
+
+def count(n: int, one: str, other: str, *, locale: str = DEFAULT_LOCALE) -> str:
+    """Return ``n`` with the noun in the right plural form (``Labels.count``).
+
+    Parameters
+    ----------
+    n : int
+        How many.
+    one, other : str
+        The noun (with any words around it) for CLDR's "one" and "other" forms.
+    locale : str
+        Whose plural rules to use.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> count(1, "row", "rows")
+    '1 row'
+    >>> count(1234, "program", "programs")
+    '1,234 programs'
+    """
+    return labels(locale).count(n, one, other)
 
 
 @functools.cache
