@@ -95,8 +95,9 @@ def catalog_path(locale: str) -> Path:
     return LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+@functools.cache
 def available_locales() -> tuple[str, ...]:
-    """Return English plus every locale with a catalog, sorted.
+    """Return English plus every locale with a catalog, sorted (read once per process).
 
     Returns
     -------
