@@ -383,6 +383,7 @@ class Catalog:
         "_lat_rad",
         "_lat_scale",
         "_lat_table",
+        "_latlon_rad",
         "_level",
         "_lon_rad",
         "_parts",
@@ -395,6 +396,7 @@ class Catalog:
         "_schedules",
         "_services",
         "_verified",
+        "_weekly_hours",
         "_wording",
         "skipped_no_coordinates",
     )
@@ -430,6 +432,8 @@ class Catalog:
         self._lat_rad = np.radians(self._lat_deg)
         self._lon_rad = np.radians(lon[order])
         self._cos_lat = np.cos(self._lat_rad)
+        # Latitude and longitude side by side: one subtraction and one sine for both.
+        self._latlon_rad = np.column_stack([self._lat_rad, self._lon_rad])
 
         def column(values: npt.ArrayLike, dtype: type) -> npt.NDArray[Any]:
             array: npt.NDArray[Any] = np.asarray(values, dtype=dtype)
@@ -456,6 +460,8 @@ class Catalog:
         self._schedule_hours = np.array(
             [p.hours_per_week if p is not None else -1.0 for p in parsed] + [-1.0]
         )
+        # The same, never below 0, as floats a match takes (code -1: the last).
+        self._weekly_hours: list[float] = np.maximum(self._schedule_hours, 0.0).tolist()
         part_masks = np.array(
             [mask_of(p.parts, PART_BITS) if p is not None else 0 for p in parsed] + [0],
             dtype=np.uint8,
@@ -623,10 +629,16 @@ class Catalog:
             self._row, self._lat_deg, self._lat_rad, self._lon_rad, self._cos_lat,
             self._insurance, self._level, self._services, self._populations,
             self._languages, self._attendance, self._accepting, self._verified,
-            self._schedule, self._parts,
+            self._schedule, self._parts, self._latlon_rad,
         )
         return sum(a.nbytes for a in arrays)
 
+
+#: No rows, no miles: shared empty selections (never written to).
+_NO_ROWS: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+_NO_MILES: npt.NDArray[np.float64] = np.zeros(0)
+_NO_ROWS.flags.writeable = False
+_NO_MILES.flags.writeable = False
 
 #: The coarse latitude table's step (degrees, about 0.14 mile) and largest size.
 _LAT_STEP = 0.002
@@ -918,10 +930,8 @@ def search(catalog: Catalog, query: SearchQuery, *, lazy: bool = True) -> Search
     # The second group (no published times), nearest first; built when read too.
     unknown_matches: Sequence[Match] = ()
     if len(found.unknown_rows):
-        zeros = np.zeros(len(found.unknown_rows))
         unknown_matches = Matches(
-            catalog, query, {}, found.unknown_rows, found.unknown_distance,
-            catalog._schedule[found.unknown_rows], zeros, zeros.astype(np.int8),
+            catalog, query, {}, found.unknown_rows, found.unknown_distance, None, None, None,
             sort=SortOrder.DISTANCE, filters=filters, one_tier=True,
         )
     # Nothing is sorted or worded yet: ``Matches`` orders the rows and builds a
@@ -952,9 +962,9 @@ class _Selection:
 
     rows: npt.NDArray[Any]
     distance: npt.NDArray[np.float64]
-    codes: npt.NDArray[Any]
-    hours: npt.NDArray[np.float64]
-    tier: npt.NDArray[np.int8]
+    codes: npt.NDArray[Any] | None  # None: read from the catalog when needed
+    hours: npt.NDArray[np.float64] | None  # None: the schedules' hours, when needed
+    tier: npt.NDArray[np.int8] | None  # None: one tier
     fits: dict[int, tuple[Fit, float]]
     hidden: int
     unknown_rows: npt.NDArray[Any]
@@ -997,6 +1007,30 @@ def _filter_mask(
     return keep
 
 
+def _haversine_rows(
+    latlon_rad: npt.NDArray[np.float64], cos_lat: npt.NDArray[np.float64], origin: LatLon
+) -> npt.NDArray[np.float64]:
+    """``haversine_miles`` on rows of (latitude, longitude) in radians: the same values, bit for bit.
+
+    The same operations in the same order (products and sums swapped only
+    where IEEE arithmetic is commutative), fewer numpy calls: latitude and
+    longitude go through one subtraction, scaling, sine and square together.
+    """
+    lat0 = math.radians(origin.lat)
+    half = latlon_rad - np.array((lat0, math.radians(origin.lon)))
+    half *= 0.5
+    np.sin(half, out=half)
+    half *= half
+    a = cos_lat * math.cos(lat0)
+    a *= half[:, 1]
+    a += half[:, 0]
+    np.minimum(a, 1.0, out=a)
+    np.sqrt(a, out=a)
+    np.arcsin(a, out=a)
+    a *= 2 * EARTH_RADIUS_MILES
+    return a
+
+
 #: Up to this many rows in a latitude band, measure them all straight away;
 #: above, a longitude box first spares the trigonometry for most of the band.
 _SMALL_BAND = 256
@@ -1027,9 +1061,7 @@ def _select(
     if radius is not None and hi - lo <= _SMALL_BAND:
         # A narrow band: measure every row of it (views, nothing gathered),
         # then keep those inside the circle that pass the filters.
-        measured = haversine_miles(
-            catalog._lat_rad[window], catalog._lon_rad[window], catalog._cos_lat[window], origin
-        )
+        measured = _haversine_rows(catalog._latlon_rad[window], catalog._cos_lat[window], origin)
         inside = measured <= radius
         if keep is not None:
             inside &= keep
@@ -1049,20 +1081,21 @@ def _select(
                 box = (offset <= half_width) | (offset >= 2 * math.pi - half_width)
                 keep = box if keep is None else keep & box
         rows = np.arange(lo, hi) if keep is None else lo + keep.nonzero()[0]
-        distance = haversine_miles(
-            catalog._lat_rad[rows], catalog._lon_rad[rows], catalog._cos_lat[rows], origin
-        )
+        distance = _haversine_rows(catalog._latlon_rad[rows], catalog._cos_lat[rows], origin)
         if radius is not None:
             inside = distance <= radius
             rows, distance = rows[inside], distance[inside]
 
-    codes = catalog._schedule[rows]
-    tier = np.zeros(len(rows), dtype=np.int8)  # 2 fits, 1 partly, 0 not listed
-    hours = catalog._schedule_hours[codes]
+    # Without a schedule filter, schedules are read for the rows built only:
+    # codes, hours and tiers None (one tier).
+    codes: npt.NDArray[Any] | None = None
+    tier: npt.NDArray[np.int8] | None = None  # 2 fits, 1 partly, 0 not listed
+    hours: npt.NDArray[np.float64] | None = None
     fits: dict[int, tuple[Fit, float]] = {}
     hidden = 0
-    unknown_rows, unknown_distance = rows[:0], distance[:0]
+    unknown_rows, unknown_distance = _NO_ROWS, _NO_MILES
     if query.filters_schedule:
+        codes = catalog._schedule[rows]
         unknown = codes < 0
         ok = ~unknown
         if filters.parts and query.available:  # else _filter_mask tested the parts already
@@ -1087,9 +1120,9 @@ def _select(
         else:
             # The second group: same filters, no published times.
             unknown_rows, unknown_distance = rows[unknown], distance[unknown]
-        rows, distance, tier, hours, codes = (
-            rows[ok], distance[ok], tier[ok], hours[ok], codes[ok]
-        )
+        rows, distance, codes = rows[ok], distance[ok], codes[ok]
+        if tier is not None and hours is not None:
+            tier, hours = tier[ok], hours[ok]
     return _Selection(rows, distance, codes, hours, tier, fits, hidden,
                       unknown_rows, unknown_distance)
 
@@ -1150,9 +1183,7 @@ def _search_nearest_first(
 
     def more_unknown(need: int) -> tuple[Any, ...]:
         found = widen(min(need, hidden), "unknown")
-        near = found.unknown_rows
-        zeros = np.zeros(len(near))
-        return near, found.unknown_distance, catalog._schedule[near], zeros, zeros.astype(np.int8)
+        return found.unknown_rows, found.unknown_distance, None, None, None
 
     matches = Matches.growing(catalog, query, total, more_matches, filters=filters)
     unknown_matches = Matches.growing(catalog, query, hidden, more_unknown, filters=filters)
@@ -1196,13 +1227,14 @@ class Matches(Sequence[Match]):
         fits: dict[int, tuple[Fit, float]],
         rows: npt.NDArray[Any],
         distance: npt.NDArray[Any],
-        codes: npt.NDArray[Any],
-        hours: npt.NDArray[Any],
+        codes: npt.NDArray[Any] | None,
+        hours: npt.NDArray[Any] | None,
         tier: npt.NDArray[Any] | None = None,
         *,
         sort: SortOrder | None = None,
         filters: _Filters | None = None,
         one_tier: bool | None = None,
+        ordered: bool | None = None,
     ) -> None:
         self._catalog = catalog
         self._query = query
@@ -1213,7 +1245,8 @@ class Matches(Sequence[Match]):
         self._built: list[Match] = []
         self._total: int | None = None
         self._more: Callable[[int], tuple[Any, ...]] | None = None
-        self._take(rows, distance, codes, hours, tier, one_tier)
+        self._take(rows, distance, codes, hours, tier, one_tier,
+                   tier is None and not one_tier if ordered is None else ordered)
 
     @classmethod
     def growing(
@@ -1231,27 +1264,25 @@ class Matches(Sequence[Match]):
         holding the k nearest matches (or all of them) and every match nearer
         than the farthest of those, in catalog order.
         """
-        empty = np.zeros(0, dtype=np.intp)
-        matches = cls(catalog, query, {}, empty, np.zeros(0), empty, np.zeros(0),
-                      np.zeros(0, dtype=np.int8), sort=SortOrder.DISTANCE, filters=filters,
-                      one_tier=True)
+        matches = cls(catalog, query, {}, _NO_ROWS, _NO_MILES, None, None, None,
+                      sort=SortOrder.DISTANCE, filters=filters, one_tier=True)
         matches._total, matches._more = total, more
         return matches
 
     def _take(
-        self, rows: npt.NDArray[Any], distance: npt.NDArray[Any], codes: npt.NDArray[Any],
-        hours: npt.NDArray[Any], tier: npt.NDArray[Any] | None, one_tier: bool | None = None,
+        self, rows: npt.NDArray[Any], distance: npt.NDArray[Any],
+        codes: npt.NDArray[Any] | None, hours: npt.NDArray[Any] | None,
+        tier: npt.NDArray[Any] | None, one_tier: bool | None = None, ordered: bool = False,
     ) -> None:
+        # ``codes`` and ``hours`` None: read from the catalog for the rows built.
         self._rows, self._distance, self._codes, self._hours = rows, distance, codes, hours
-        # ``tier`` None: the rows are already in result order.
+        # ``tier`` None: one tier (``one_tier``), or rows already in result order (``ordered``).
         self._tier = tier
         # Whether every row has the same tier: given (no availability, no
         # tiers), or worked out once needed.
-        self._one_tier: bool | None = one_tier
-        self._order: npt.NDArray[np.intp] = (
-            np.arange(len(rows)) if tier is None else np.empty(0, np.intp)
-        )
-        self._sorted = len(rows) if tier is None else 0
+        self._one_tier: bool | None = True if tier is None else one_tier
+        self._order: npt.NDArray[np.intp] = np.arange(len(rows)) if ordered else _NO_ROWS
+        self._sorted = len(rows) if ordered else 0
 
     def __len__(self) -> int:
         return len(self._rows) if self._total is None else self._total
@@ -1321,8 +1352,8 @@ class Matches(Sequence[Match]):
             self._take(rows, distance, codes, hours, tier, one_tier=True)
         n = len(self._rows)
         distance, tier = self._distance, self._tier
-        assert tier is not None  # pre-ordered rows are sorted from the start
         if self._one_tier is None:
+            assert tier is not None  # None is one tier
             self._one_tier = n == 0 or bool(tier.min() == tier.max())
         if (
             self._order_by == SortOrder.DISTANCE
@@ -1341,13 +1372,15 @@ class Matches(Sequence[Match]):
             self._sorted = len(head)
             return
         if self._order_by == SortOrder.VERIFIED:
-            keys = (distance, -self._catalog._verified[self._rows], -tier)
-            self._order = np.lexsort(keys)
+            keys = [distance, -self._catalog._verified[self._rows]]
+            self._order = np.lexsort(keys if tier is None else [*keys, -tier])
         elif self._order_by == SortOrder.FIT:
-            self._order = np.lexsort((distance, -self._hours, -tier))
+            keys = [distance, -self._hours_of(slice(None))]
+            self._order = np.lexsort(keys if tier is None else [*keys, -tier])
         elif self._one_tier:
-            self._order = np.argsort(distance, kind="stable")
+            self._order = distance.argsort(kind="stable")
         else:
+            assert tier is not None
             self._order = np.lexsort((distance, -tier))
         self._sorted = n
 
@@ -1358,16 +1391,24 @@ class Matches(Sequence[Match]):
             return
         self._sort(stop)
         where = self._order[start:stop]
+        rows = self._rows[where]
+        codes = self._catalog._schedule[rows] if self._codes is None else self._codes[where]
         if self._explain is None:
             if self._filters is None:
                 self._filters = _Filters(self._query)
             self._explain = _Explainer(self._catalog, self._query, self._fits, self._filters)
         self._built.extend(
-            _build_matches(
-                self._catalog, self._explain, self._rows[where],
-                self._distance[where], self._codes[where], self._hours[where],
-            )
+            _build_matches(self._catalog, self._explain, rows, self._distance[where], codes,
+                           None if self._hours is None else self._hours[where])
         )
+
+    def _hours_of(self, where: Any) -> npt.NDArray[np.float64]:
+        """Weekly hours of the matches at ``where`` (the schedules', without an availability)."""
+        if self._hours is not None:
+            return self._hours[where]
+        codes = self._catalog._schedule[self._rows[where]] if self._codes is None else \
+            self._codes[where]
+        return self._catalog._schedule_hours[codes]
 
 
 def _matches(
@@ -1380,7 +1421,7 @@ def _matches(
     hours: npt.NDArray[Any],
 ) -> Matches:
     """Return the matches of catalog rows already in result order, built when read."""
-    return Matches(catalog, query, fits, rows, distance, codes, hours)
+    return Matches(catalog, query, fits, rows, distance, codes, hours, ordered=True)
 
 
 #: Setting a ``Match``'s slots straight (frozen: its own ``__setattr__`` refuses).
@@ -1397,28 +1438,37 @@ def _build_matches(
     rows: npt.NDArray[Any],
     distance: npt.NDArray[Any],
     codes: npt.NDArray[Any],
-    hours: npt.NDArray[Any],
+    hours: npt.NDArray[Any] | None,
 ) -> list[Match]:
-    """Build the ``Match`` of each catalog row, in the given order, with its reasons."""
+    """Build the ``Match`` of each catalog row, in the given order, with its reasons.
+
+    ``hours`` None: each schedule's weekly hours (no availability asked).
+    """
     programs = catalog._programs
     program_rows = catalog._row[rows].tolist()
     # Reasons depend only on the attributes the query filters on, and only on
     # the bits it asked about: key the memo on exactly those, so that results
     # share a handful of wordings.
     zeros = [0] * len(rows)
+    code_list = codes.tolist()
+    if hours is None:
+        weekly = catalog._weekly_hours
+        hour_list = [weekly[code] for code in code_list]
+    else:
+        hour_list = np.maximum(hours, 0.0).tolist()
     columns = (catalog._insurance, catalog._level, catalog._services, catalog._populations,
                catalog._languages, catalog._attendance)
     keys = zip(
         *[zeros if bits is None else (column[rows] & column.dtype.type(bits)).tolist()
           for column, bits in zip(columns, explain.filters.explain_bits, strict=True)],
-        codes.tolist(),
+        code_list,
         strict=True,
     )
     new = object.__new__
     put_program, put_miles, put_fit, put_hours, put_reasons, put_notes, put_text = _MATCH_SLOTS
     matches = []
     for row, miles, fit_hours, key in zip(
-        program_rows, distance.tolist(), np.maximum(hours, 0.0).tolist(), keys, strict=True
+        program_rows, distance.tolist(), hour_list, keys, strict=True
     ):
         fit, reasons, notes, text = explain(key)
         # As ``Match(...)``, without its seven ``object.__setattr__`` lookups.
