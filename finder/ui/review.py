@@ -176,7 +176,7 @@ def render_calllist(cfg: Settings) -> None:
     st.dataframe(
         [{"#": e.rank, "Program": e.program.program_name, "Town": e.program.city,
           "Phone": e.program.phone, "Why": e.reason} for e in entries[:_CALLS_SHOWN]],
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
     )
     if flash := st.session_state.pop("call_flash", None):
         st.success(md(flash), icon=":material/check_circle:")
