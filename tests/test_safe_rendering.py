@@ -47,10 +47,10 @@ REVIEWED = {
 
 #: finder.ui.i18n (issue 15): the catalog's words are ours, like a constant. ``_`` takes a
 #: constant or a reviewed table of constants; ``f`` and ``n`` take constants, and every value
-#: they fill in must itself be safe; ``say`` and ``describe`` escape the data they carry
+#: they fill in must itself be safe; ``say``, ``describe`` and ``place`` escape the data they carry
 #: with ``escape=md``; day, time and number names come from Babel.
-TRANSLATING = {"_", "f", "n", "say", "describe", "reason", "plan_note", "schedule", "day",
-               "time", "number", "vocab", "language"}
+TRANSLATING = {"_", "f", "n", "say", "describe", "place", "reason", "plan_note", "schedule",
+               "day", "time", "number", "vocab", "language"}
 TRANSLATED_TABLES = ("WHEN_LABELS[", "LEVEL_LABELS[", "SORT_LABELS[", "ATTEND_LABELS[")
 
 
@@ -62,7 +62,7 @@ def _translated(name: str, node: ast.Call) -> bool:
     if name in ("f", "n"):
         return all(isinstance(a, ast.Constant) or _safe(a) for a in node.args) and all(
             _safe(k.value) for k in node.keywords)
-    if name in ("say", "describe"):
+    if name in ("say", "describe", "place"):
         return any(k.arg == "escape" and ast.unparse(k.value) == "md" for k in node.keywords)
     # Words made from closed vocabularies (reason codes, enums, Babel's names)
     # are not data, but the UI still passes them through md(); these are safe

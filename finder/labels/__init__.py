@@ -668,6 +668,30 @@ class Labels:
             clauses.append(ng("is accepting new clients", "are accepting new clients", n))
         return clauses
 
+    def place(self, label: str, *, escape: Callable[[str], str] = str) -> str:
+        """Say a searched place's label: a device location's own words are translated.
+
+        Parameters
+        ----------
+        label : str
+            ``Place.label``: a town or ZIP as found (data, escaped), or the
+            geocoder's "Near <town>" / "Your location" for a device location.
+        escape : callable
+            Applied to the part that is data.
+
+        Returns
+        -------
+        str
+            E.g. ``Cambridge, MA``, ``your location near Lowell`` /
+            ``su ubicación cerca de Lowell``.
+        """
+        if label.startswith("Near "):
+            return self.format("your location near {place}",
+                               place=escape(label.removeprefix("Near ")))
+        if label == "Your location":
+            return self.gettext("your location")
+        return escape(label)
+
     def describe(self, query: SearchQuery, *, escape: Callable[[str], str] = str) -> str:
         """Say in one sentence what a query looks for.
 
@@ -685,13 +709,7 @@ class Labels:
             Cambridge que aceptan MassHealth".
         """
         label = query.origin_label or f"{query.origin.lat:.4f}, {query.origin.lon:.4f}"
-        if label.startswith("Near "):
-            place = self.format("your location near {place}",
-                                place=escape(label.removeprefix("Near ")))
-        elif label == "Your location":
-            place = self.gettext("your location")
-        else:
-            place = escape(label)
+        place = self.place(label, escape=escape)
         levels = [str(level) for level in query.level_of_care]
         if query.radius_miles is None:
             if levels:

@@ -98,7 +98,7 @@ def _details(program: Program, match: Match | None, place: Place | None, data_so
     label = words()
     st.title(md(p.program_name))  # a title renders Markdown too
     where = (" · " + f("**{miles} miles** from {place}", miles=label.number(match.distance_miles, 1),
-                       place=md(place.label))) if match and place else ""
+                       place=label.place(place.label, escape=md))) if match and place else ""
     st.markdown(f"{md(p.organization)} · {md(p.level_of_care)}{where}")
     directions = "https://www.openstreetmap.org/directions?to=" + quote_plus(
         f"{p.latitude},{p.longitude}"
