@@ -25,7 +25,7 @@ from babel.messages.pofile import read_po, write_po
 
 from finder.labels import DOMAIN, LOCALES_DIR, available_locales, catalog_path
 
-__all__ = ["KEYWORDS", "TEMPLATE", "check", "extract", "main", "update"]
+__all__ = ["KEYWORDS", "MAPPING", "TEMPLATE", "check", "extract", "main", "update"]
 
 ROOT = LOCALES_DIR.parent.parent
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
@@ -36,7 +36,8 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "_": None, "N_": None, "f": None, "gettext": None, "format": None, "g": None, "say": None,
     "Say": None, "n": (1, 2), "ng": (1, 2), "ngettext": (1, 2), "plural": (1, 2),
 }
-_METHODS = [("finder/**.py", "python"), ("streamlit_app.py", "python")]
+#: The extraction mapping (which files, which extractor): ``babel.cfg`` at the repository's root.
+MAPPING = ROOT / "babel.cfg"
 #: What no searcher reads: the command line's own output, the admin pages (they may
 #: stay English), and the catalogs themselves.
 _SKIP = ("finder/locales", "finder/cli/", "finder/submissions/", "finder/ui/admin.py",
@@ -54,8 +55,12 @@ def extract() -> Catalog:
     """
     catalog = Catalog(domain=DOMAIN, project="IOP Finder", msgid_bugs_address="",
                       charset="utf-8")
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with MAPPING.open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), _METHODS, keywords=KEYWORDS, comment_tags=("Translators:",),
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, comment_tags=("Translators:",),
         strip_comment_tags=True,
     ):
         if (filename.startswith(_SKIP) and filename not in _KEEP) or not message or not any(message if isinstance(
