@@ -379,6 +379,31 @@ def test_import_of_another_systems_package_reads_the_standard_fields(tmp_path):
     assert loaded.report.ok, loaded.report.to_text()
 
 
+@pytest.mark.parametrize(("url", "website", "reason"), [
+    # Markdown syntax after the host (issue 17's payload): kept, percent-encoded, noted.
+    ("https://ok.example/a)![pix](http://evil.example/x.png",
+     "https://ok.example/a%29%21%5Bpix%5D%28http://evil.example/x.png", "percent-encoded"),
+    ("[![](x)](https://evil.example/phish)", "", "not a web address"),
+    ("javascript:alert(1)", "", "not a web address"),
+])
+def test_import_puts_another_systems_website_through_the_one_url_parser(tmp_path, url, website,
+                                                                         reason):
+    folder = write_foreign_package(tmp_path / "other")
+    services = (folder / "services.csv").read_text(encoding="utf-8").splitlines()
+    with (folder / "services.csv").open("w", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(services))
+        writer = csv.DictWriter(handle, fieldnames=[*rows[0], "url"])
+        writer.writeheader()
+        writer.writerows([{**r, "url": url if r["name"] == "Outpatient Recovery" else ""} for r in rows])
+    result = import_hsds(folder, level_of_care="IOP")
+    (row,) = result.rows
+    assert row["website"] == website
+    (note,) = [c for c in result.summary["corrected"] if c["column"] == "website"]
+    assert reason in note["reason"]
+    assert note["old"] == url
+    assert load_programs(_csv(result.rows)).report.ok  # the program is kept
+
+
 def test_import_without_level_leaves_it_for_the_admin(tmp_path):
     result = import_hsds(write_foreign_package(tmp_path / "other"))
     report = load_programs(_csv(result.rows)).report

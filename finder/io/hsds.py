@@ -61,6 +61,7 @@ from finder.schedule import DAY_MINUTES, ScheduleError, weekly_schedule
 from finder.schema import COLUMN_NAMES, COLUMNS, MA_COUNTIES, canonical
 from finder.store.atomic import atomic_write
 from finder.store.dataset import DEFAULT_TITLE
+from finder.untrusted import url_problem, web_url
 
 __all__ = [
     "HSDS_TABLES",
@@ -827,6 +828,22 @@ def _opening_hours(rows: Sequence[dict[str, str]]) -> tuple[str, str]:
     return text, ""
 
 
+def _website(site: str) -> tuple[str, str]:
+    """Put a website through the one URL parser (issue 17), as the FindTreatment.gov importer does.
+
+    An address the parser refuses is left empty; Markdown/HTML syntax characters
+    come back percent-encoded. The second value says what was changed ("" for nothing).
+    """
+    if not site:
+        return "", ""
+    fixed = web_url(site)
+    if fixed is None:
+        return "", "not a web address; left empty"
+    if url_problem(site) is not None:
+        return fixed, "percent-encoded the characters a web address can't hold as they are"
+    return site, ""
+
+
 def _phone_text(row: dict[str, str]) -> str:
     number = row.get("number", "")
     extension = row.get("extension", "").removesuffix(".0")
@@ -947,7 +964,11 @@ def import_hsds(
         main = [p for p in phones if p not in intake]
         row["phone"] = _phone_text((main or intake or [{}])[0])
         row["intake_phone"] = _phone_text(intake[0]) if intake and main else ""
-        row["website"] = service.get("url", "") or organization.get("website", "")
+        site = (service.get("url", "") or organization.get("website", "")).strip()
+        row["website"], problem = _website(site)
+        if problem:
+            corrected.append({"row": label, "column": "website", "old": site,
+                              "new": row["website"], "reason": problem})
         spoken = []
         for language in languages.get(sid, []):
             name = canonical(language.get("name", ""), LANGUAGES) or code_of.get(
