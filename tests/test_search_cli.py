@@ -215,6 +215,17 @@ def test_near_uses_the_locator(run, fake_geocode):
     assert fake_geocode[0].calls == ["Cambridge"]
 
 
+def test_near_logs_neither_the_typed_text_nor_where_it_is(run, fake_geocode, caplog):
+    """What a person types is health-related: not even its coordinates go to the log."""
+    caplog.set_level("DEBUG")
+    code, _, _ = run("--near", "Cambridge", "--format", "json")
+    assert code == 0
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "Cambridge" not in logged
+    assert "42.37" not in logged
+    assert "-71.1" not in logged
+
+
 def test_offline_turns_the_online_geocoder_off(run, fake_geocode, monkeypatch):
     monkeypatch.setenv("FINDER_GEOCODER", "nominatim")
     run("--near", "Cambridge", "--offline")

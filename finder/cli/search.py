@@ -72,7 +72,7 @@ def _locate(text: str, settings: Settings, offline: bool,
         fail(w.say(err.user_message) + tips)
     except GeocodeError as err:
         fail(w.say(err.user_message))
-    log.debug("located --near text at %s (%s)", place.latlon, place.precision)
+    log.debug("located --near text (%s)", place.precision)  # never where: it is what was typed
     if place.note:
         echo(w.say(place.note), err=True)
     return place.latlon, place.label
