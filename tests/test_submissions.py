@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -357,6 +358,27 @@ def test_the_default_database_is_an_sqlite_file_in_the_data_folder(tmp_path):
     database = Path(queue.engine.url.database)
     assert database.is_file()
     assert database.parent == folder.resolve()
+
+
+def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path):
+    # It holds what people sent and their optional email: not for other users of the machine.
+    folder = copy_sample_data(tmp_path / "data")
+    queue = Queue(Settings(data_dir=folder))
+    queue.submit(_form(_unscheduled(Settings(data_dir=folder))), email="someone@example.org",
+                 session="s1", today=TODAY)
+    database = Path(queue.engine.url.database)
+    for path in [database, *database.parent.glob(database.name + "-*")]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_an_existing_sqlite_file_readable_by_others_is_made_owner_only(tmp_path):
+    from finder.submissions.db import engine_for_url
+
+    database = tmp_path / "old.sqlite"
+    database.touch(mode=0o644)
+    database.chmod(0o644)
+    engine_for_url(f"sqlite:///{database}")
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
 def test_migrations_ran_and_are_recorded(backend):

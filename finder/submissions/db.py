@@ -11,7 +11,9 @@ on PostgreSQL), so two processes starting together don't both create tables.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -53,12 +55,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file owner-only (0600), or make an existing one so.
+
+    It holds what people sent, and their optional email until a review closes
+    it: never readable by other users of the machine. SQLite gives its -wal and
+    -shm files the database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        with contextlib.suppress(PermissionError):  # another user's file: theirs to fix
+            path.chmod(0o600)
+
+
 @functools.lru_cache(maxsize=8)
 def _engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:":
+            _private_file(Path(path))
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         # SQLAlchemy's recipe for SQLite transactions: the driver starts none
         # itself, and each one begins IMMEDIATE (takes the write lock at once),
