@@ -225,13 +225,16 @@ class ValidationReport:
         """Return a plain-language report for the CLI."""
         if self.file_error is not None:
             return f"{name}: cannot be used. {self.file_error}"
-        lines = [f"{name}: {self.rows} rows, {self.valid_rows} valid, {self.error_count} errors."]
+        from finder.labels import count  # Babel's plural rules, loaded only for a report
+
+        lines = [f"{name}: {count(self.rows, 'row', 'rows')}, {self.valid_rows:,} valid, "
+                 f"{count(self.error_count, 'error', 'errors')}."]
         lines += [f"note: {n}" for n in self.notices]
         lines += [
             f"row {i.row}, column {i.column}: {i.message} (value: {i.value!r})" for i in self.errors
         ]
         if self.errors_truncated:
-            lines.append(f"... and {self.error_count - len(self.errors)} more errors "
+            lines.append(f"... and {count(self.error_count - len(self.errors), 'more error', 'more errors')} "
                          f"(only the first {len(self.errors)} are listed).")
         return "\n".join(lines)
 

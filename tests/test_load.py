@@ -622,6 +622,17 @@ def test_report_text_lists_each_error_with_row_and_column():
     assert "row 8, column insurance: " in text
 
 
+def test_report_text_says_one_row_and_one_error_in_the_singular():
+    # Issue 18: counts use plural forms ("1 row", not "1 rows"), in the CLI too.
+    rows = [COLUMN_NAMES, ["bad id!"] + [""] * (len(COLUMN_NAMES) - 1)]
+    report = load_programs(to_csv(rows), today=TODAY).report
+    first = report.to_text("f.csv").splitlines()[0]
+    assert first.startswith("f.csv: 1 row, 0 valid, ")
+    assert "1 errors" not in first
+    single = load_programs(to_csv([["program_id"], ["x"]]), today=TODAY).report
+    assert f"{single.error_count} errors" in single.to_text("g.csv")  # several: plural
+
+
 def test_report_text_for_an_unusable_file_is_one_sentence():
     assert load("empty.csv").report.to_text("f.csv").startswith("f.csv: cannot be used. ")
 
