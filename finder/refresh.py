@@ -591,7 +591,7 @@ class RefreshPlan:
             return f"{self.file_name}: cannot be used"
         kind = "FindTreatment.gov import" if self.kind == KIND_FINDTREATMENT else "provider CSV"
         parts = [f"{kind} {self.file_name}{' (merge)' if self.merge else ''}",
-                 f"{len(self.rows)} programs: {self.diff.summary()}"]
+                 f"{count(len(self.rows), 'program', 'programs')}: {self.diff.summary()}"]
         if self.flagged:
             parts.append(f"{len(self.flagged)} kept and flagged for review")
         if self.rejected and self.valid_rows_only:
@@ -974,8 +974,8 @@ def prepare_refresh(
     reused = _reuse_live_coords(rows, live_rows)
     if reused:
         touched = True
-        notices.append(f"Coordinates of {reused} programs at unchanged addresses were "
-                       "kept from the live data.")
+        notices.append(f"Coordinates of {count(reused, 'program', 'programs')} at unchanged "
+                       "addresses were kept from the live data.")
     located = 0
     failures: list[Issue] = []
     warnings: list[Issue] = []
@@ -985,8 +985,10 @@ def prepare_refresh(
         notices.append("Geocoding waits until the errors are fixed.")
     elif missing and locator is None:
         # What this means for searchers is RefreshPlan.unlocated_message.
-        notices.append(f"No geocoder is set up, so the {missing} programs without "
-                       "coordinates were not looked up.")
+        notices.append(("No geocoder is set up, so the program without coordinates was not "
+                        "looked up.") if missing == 1 else (
+                        f"No geocoder is set up, so the {missing:,} programs without "
+                        "coordinates were not looked up."))
     elif missing and locator is not None:
         located, failures, warnings, outcomes = _geocode(rows, numbers, locator, progress)
         touched = touched or located > 0
@@ -1065,7 +1067,9 @@ def publish_plan(
         raise PublishError("plan is unchanged", NOTHING_TO_PUBLISH)
     if not plan.can_publish or plan.output is None:
         reason = plan.report.file_error or (
-            f"{len(plan.report.errors)} rows have errors; fix them or publish the valid rows only."
+            ("1 row has errors" if len(plan.report.bad_rows) == 1 else
+             f"{len(plan.report.bad_rows):,} rows have errors")
+            + "; fix them or publish the valid rows only."
             if plan.report.errors else "there are no programs to publish."
         )
         raise PublishError(f"plan not publishable: {reason}",

@@ -501,3 +501,18 @@ def test_readers_never_see_a_partial_file_during_repeated_publishes(data_dir: Pa
     assert reads > 6
     assert seen == allowed
     assert len(history(data_dir)) == 7
+
+
+def test_counts_in_publish_messages_use_plural_forms():
+    # Issue 18: "1 program", not "1 programs"; "2 errors in 1 row".
+    from finder.store.dataset import prepare, row_summary
+
+    header = b"program_id,organization\n"
+    assert row_summary(None, header + b"a,Org\n") == "1 program: 1 added, 0 removed, 0 changed"
+    assert row_summary(None, header + b"a,Org\nb,Org\n").startswith("2 programs: ")
+    sample = (Path(__file__).resolve().parent.parent / "data" / "sample" / "providers.csv")
+    lines = sample.read_bytes().splitlines(keepends=True)
+    bad = lines[1].replace(b",MA,", b",XX,", 1)
+    with pytest.raises(PublishError) as refused:
+        prepare(lines[0] + bad, valid_rows_only=False, max_bytes=10_000_000)
+    assert "The file has 1 error in 1 row. " in refused.value.user_message

@@ -31,6 +31,7 @@ from finder.model import (
 )
 from finder.schedule import PartOfDay
 from finder.store import DEFAULT_TITLE
+from finder.words import count
 
 __all__ = ["coverage_command", "export_command", "import_hsds_command"]
 
@@ -209,7 +210,7 @@ def export_command(fmt: str, output: Path, data_path: Path | None) -> None:
         fail(err.user_message)
     except OSError as err:
         fail(f"{output}: cannot be written ({err.strerror or err}).")
-    echo(f"{output}: {len(programs)} programs written as {fmt}.", err=True)
+    echo(f"{output}: {count(len(programs), 'program', 'programs')} written as {fmt}.", err=True)
     sys.exit(0)
 
 
@@ -265,9 +266,11 @@ def import_hsds_command(path: Path, output: Path | None, level_of_care: str | No
         lines = [import_summary_text(result.summary)]
         where = str(output) if output is not None else "The output"
         if report.ok and result.rows:
-            lines.append(f"{where}: {len(result.rows)} programs; passes finder validate.")
+            lines.append(f"{where}: {count(len(result.rows), 'program', 'programs')}; "
+                         "passes finder validate.")
         elif result.rows:
-            lines.append(f"{where}: finder validate finds {len(report.errors)} problems "
+            lines.append(f"{where}: finder validate finds "
+                         f"{count(report.error_count, 'problem', 'problems')} "
                          "(fix them before publishing):")
             lines += [f"  row {e.row}, column {e.column}: {e.message}" for e in report.errors[:20]]
         else:

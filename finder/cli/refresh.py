@@ -19,6 +19,7 @@ from finder.config import Settings
 from finder.errors import FinderError, PublishError
 from finder.refresh import Locator, RefreshPlan, prepare_refresh, publish_plan
 from finder.store import Version
+from finder.words import count
 
 __all__ = ["history_command", "refresh_command", "rollback_command"]
 
@@ -120,7 +121,8 @@ def _decide(plan: RefreshPlan, *, yes: bool, fmt: str) -> int | None:
     if yes:
         return None
     try:
-        confirmed = click.confirm(f"Publish {len(plan.rows)} programs ({plan.diff.summary()})?",
+        confirmed = click.confirm(f"Publish {count(len(plan.rows), 'program', 'programs')} "
+                                  f"({plan.diff.summary()})?",
                                   default=False, err=True)
     except click.Abort:
         confirmed = False

@@ -200,7 +200,9 @@ def row_summary(old: bytes | None, new: bytes) -> str:
     added = len(after.keys() - before.keys())
     removed = len(before.keys() - after.keys())
     changed = sum(1 for k in after.keys() & before.keys() if after[k] != before[k])
-    return f"{len(after)} programs: {added} added, {removed} removed, {changed} changed"
+    from finder.labels import count  # plural forms (Babel), loaded only here
+
+    return f"{count(len(after), 'program', 'programs')}: {added} added, {removed} removed, {changed} changed"
 
 
 def prepare(
@@ -224,10 +226,12 @@ def prepare(
     rows = loaded.rows
     if report.errors:
         if not valid_rows_only or report.errors_truncated:
+            from finder.labels import count
+
             raise PublishError(
                 f"{report.error_count} validation errors",
-                f"The file has {report.error_count} errors in "
-                f"{len(report.bad_rows)} rows. Fix them"
+                f"The file has {count(report.error_count, 'error', 'errors')} in "
+                f"{count(len(report.bad_rows), 'row', 'rows')}. Fix them"
                 + ("." if report.errors_truncated else ", or publish the valid rows only."),
             )
         bad = report.bad_rows
