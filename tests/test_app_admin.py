@@ -182,6 +182,17 @@ def test_upload_geocode_report_diff_publish_with_rows_lacking_coordinates(data_d
     assert published["sample-0902"]["latitude"] == ""
 
 
+def test_one_row_looked_up_is_counted_in_the_singular(data_dir, monkeypatch):
+    monkeypatch.setattr(finder.ui.common, "locator", lambda cfg: GazetteerWithAGap())
+    rows = live_rows(data_dir)
+    found = dict(rows[0], program_id="sample-0901", street="12 Example Street", city="Cambridge",
+                 zip="02139", county="Middlesex", latitude="", longitude="")
+    at = upload(login(), "new-site.csv", to_csv([*rows, found]))
+    [bar] = at.get("progress")
+    assert bar.text == "Checked. Coordinates found for 1 of 1 row."
+    assert "Coordinates found for 1 of 1 row." in texts(at.caption)
+
+
 def test_merge_lists_the_flagged_programs_and_history_keeps_them(data_dir):
     rows = live_rows(data_dir)
     missing = rows[:2]

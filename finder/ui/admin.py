@@ -223,7 +223,7 @@ def _upload_and_publish(cfg: Settings) -> None:
         st.session_state["admin_plan"] = (plan_key, plan)
         st.session_state.pop("admin_sure", None)  # a new review needs a new confirmation
     looked_up = len(plan.geocode_results)
-    bar.progress(1.0, text=f"Checked. Coordinates found for {plan.geocoded} of {looked_up} rows."
+    bar.progress(1.0, text=f"Checked. Coordinates found for {plan.geocoded} of {count(looked_up, 'row', 'rows')}."
                  if looked_up else "Checked.")
     _show_plan(plan)
     if not plan.can_publish:
@@ -293,7 +293,8 @@ def _show_plan(plan: RefreshPlan) -> None:
                            file_name="validation-report.csv", mime="text/csv", key="admin_report_dl")
     if plan.geocode_results:
         st.subheader("Coordinates for rows without them")
-        st.caption(f"Coordinates found for {plan.geocoded} of {len(plan.geocode_results)} rows.")
+        st.caption(f"Coordinates found for {plan.geocoded} of "
+                   f"{count(len(plan.geocode_results), 'row', 'rows')}.")
         st.dataframe([g.as_dict() for g in plan.geocode_results], hide_index=True,
                      width="stretch")
     if plan.unlocated:
