@@ -617,7 +617,8 @@ class Catalog:
             else:
                 column: npt.NDArray[Any] = getattr(self, f"_{name}")
                 found = (column & column.dtype.type(bits)) != 0
-            if len(self._filter_masks) >= _FILTER_MASKS_MAX:
+            if len(self._filter_masks) >= max(16, min(_FILTER_MASKS_MAX,
+                                                       _FILTER_MASKS_BYTES // max(len(self), 1))):
                 self._filter_masks.clear()
             self._filter_masks[key] = found
         return found
@@ -645,8 +646,10 @@ _LAT_STEP = 0.002
 _LAT_TABLE_MAX = 1 << 17
 #: The side of a cell of the catalog's density grid, in degrees.
 _CELL_DEGREES = 0.5
-#: How many filter masks a catalog keeps (one per column and set of values asked for).
+#: How many filter masks a catalog keeps (one per column and set of values asked
+#: for): at most this many, and about this many bytes (at least 16 masks).
 _FILTER_MASKS_MAX = 256
+_FILTER_MASKS_BYTES = 64 << 20
 
 
 def _latitude_table(lat_deg: npt.NDArray[np.float64]) -> tuple[float, float, list[int]]:
