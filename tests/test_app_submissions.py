@@ -128,6 +128,8 @@ def test_round_trip_card_to_queue_to_approval_to_evening_search(data_dir):
     assert "Riverbend IOP - Cambridge" in page
     assert "Mon, Wed 6:00–9:00 PM" in page
     assert "Session times confirmed by phone on" in page
+    # ... and no "nobody confirmed anything" beside the confirmed times (audit of #12/#13).
+    assert "Not yet confirmed with the program by anyone" not in page
 
 
 @pytest.mark.parametrize(

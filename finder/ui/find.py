@@ -489,8 +489,13 @@ def _freshness(p: Program, cfg: Settings) -> str:
     # the "not yet confirmed" sentence says it.
     icon = ":material/warning: " if check and p.last_verified is not None else ""
     say = words().say
-    lines = [say(text, escape=md) for text in parts] + [
-        icon + say(verified, escape=md), f("Source: {source}", source=md(p.source))]
+    lines = [say(text, escape=md) for text in parts]
+    # "Not yet confirmed ... by anyone" would contradict a fact a person did
+    # confirm (times or openings, said on the card): then the card says only that.
+    confirmed_a_fact = p.schedule_confirmed_on is not None or p.availability_as_of is not None
+    if p.last_verified is not None or not confirmed_a_fact:
+        lines.append(icon + say(verified, escape=md))
+    lines.append(f("Source: {source}", source=md(p.source)))
     return " · ".join(lines)
 
 
