@@ -26,10 +26,11 @@ __all__ = [
 
 
 def _english(params: dict[str, object]) -> dict[str, object]:
-    """Values as an English sentence shows them: dates as "Aug 19, 2025"."""
+    """Values as an English sentence shows them: dates as "Aug 19, 2025", counts as "1,000"."""
     import datetime as dt
 
-    return {key: f"{v:%b} {v.day}, {v.year}" if isinstance(v, dt.date) else v
+    return {key: f"{v:%b} {v.day}, {v.year}" if isinstance(v, dt.date)
+            else f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v
             for key, v in params.items()}
 
 

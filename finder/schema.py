@@ -19,6 +19,7 @@ from typing import Any
 import phonenumbers
 from rapidfuzz import fuzz, process
 
+from finder.errors import Say
 from finder.model import (
     LANGUAGES,
     MA_BOUNDS,
@@ -226,21 +227,20 @@ def _ma_zip_codes() -> frozenset[str]:
 def _check_zip(value: str) -> str | None:
     import zipcodes
 
+    # Reasons are errors.Say: the "Update this listing" form says them in the page's language.
     if re.fullmatch(r"[0-9]{4}", value):
-        return (
-            f"must have 5 digits; did you mean 0{value}? "
-            "Spreadsheets drop leading zeros: format the column as text"
-        )
+        return Say("must have 5 digits; did you mean 0{digits}? "
+                   "Spreadsheets drop leading zeros: format the column as text", digits=value)
     # [0-9], not \d: \d also matches other scripts' digits, which crash zipcodes.
     if not re.fullmatch(r"[0-9]{5}", value):
-        return "must be a 5-digit ZIP code, such as 02139"
+        return Say("must be a 5-digit ZIP code, such as 02139")
     if value in _ma_zip_codes():
         return None
     found = zipcodes.matching(value)
     if not found:
-        return "is not a US ZIP code"
+        return Say("is not a US ZIP code")
     if found[0]["state"] != "MA":
-        return f"is a {found[0]['state']} ZIP code, not a Massachusetts one"
+        return Say("is a {state} ZIP code, not a Massachusetts one", state=found[0]["state"])
     return None
 
 
@@ -383,7 +383,7 @@ def _check_phone(value: str) -> str | None:
     try:
         format_phone(value)
     except ValueError:
-        return "is not a valid US phone number; write it like 617-555-0123 (ext. 12)"
+        return Say("is not a valid US phone number; write it like 617-555-0123 (ext. 12)")
     return None
 
 
@@ -409,8 +409,10 @@ def _check_city(value: str) -> str | None:
     if known:
         return None
     hint = next(iter(gazetteer.suggest(value, limit=1)), None)
-    return ("is not a Massachusetts city, town or village we know"
-            + (f"; did you mean '{hint}'?" if hint else "; check the spelling"))
+    if hint:
+        return Say("is not a Massachusetts city, town or village we know; did you mean '{town}'?",
+                   town=hint)
+    return Say("is not a Massachusetts city, town or village we know; check the spelling")
 
 
 def _check_schedule(value: str) -> str | None:
@@ -452,7 +454,7 @@ def _check_county(value: str) -> str | None:
 def _check_text(limit: int) -> Check:
     def check(value: str) -> str | None:
         if len(value) > limit:
-            return f"is too long ({len(value)} characters; at most {limit})"
+            return Say("is too long ({n} characters; at most {limit})", n=len(value), limit=limit)
         # Control characters, bidi overrides and Streamlit's :material/...: syntax.
         return text_problem(value)
 

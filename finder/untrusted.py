@@ -113,16 +113,19 @@ def text_problem(value: str) -> str | None:
     Returns
     -------
     str or None
-        A plain-language reason for the validation report.
+        A plain-language reason for the validation report, an ``errors.Say``
+        so the "Update this listing" form can say it in the page's language.
     """
+    from finder.errors import Say
+
     if any(ch in BIDI_CONTROLS for ch in value):
-        return ("contains a right-to-left/left-to-right override character, which can make the "
-                "text read differently from what it is; retype it")
+        return Say("contains a right-to-left/left-to-right override character, which can make "
+                   "the text read differently from what it is; retype it")
     if any((ord(ch) < 32 and ch != "\t") or 0x7F <= ord(ch) < 0xA0 for ch in value):
-        return "contains control characters or line breaks"
+        return Say("contains control characters or line breaks")
     if _STREAMLIT_SYNTAX.search(value):
-        return ("contains formatting codes such as ':material/...:' or ':red[...]'; "
-                "write plain text")
+        return Say("contains formatting codes such as ':material/...:' or ':red[...]'; "
+                   "write plain text")
     return None
 
 
@@ -136,16 +139,19 @@ def url_problem(raw: str) -> str | None:
     Returns
     -------
     str or None
+        The reason, an ``errors.Say`` (said in the page's language by the form).
     """
+    from finder.errors import Say
+
     if web_url(raw) is None:
-        return ("must be a web address starting with https://, such as https://www.example.org "
-                "(no spaces, user name or backslashes)")
+        return Say("must be a web address starting with https://, such as "
+                   "https://www.example.org (no spaces, user name or backslashes)")
     syntax = sorted({ch for ch in raw if ch in _MARKUP_CHARS})
     if syntax:
         # Accepted by the parser, but these are Markdown/HTML syntax: the data
         # keeps only addresses that mean the same in every place they are shown.
-        return (f"contains {' '.join(syntax)}, which a web address must write percent-encoded "
-                "(for example ( as %28 and ) as %29)")
+        return Say("contains {characters}, which a web address must write percent-encoded "
+                   "(for example ( as %28 and ) as %29)", characters=" ".join(syntax))
     return None
 
 

@@ -499,3 +499,234 @@ def test_finder_search_says_place_errors_in_spanish(capsys):
                  "--data", str(ROOT / "data" / "sample" / "providers.csv")])
     assert code == 2
     assert "No encontramos «Xqzzyville» en Massachusetts." in capsys.readouterr().err
+
+
+# --- the "Update this listing" form: every problem and refusal in Spanish ------------------
+
+PROGRAM = "sample-0001"
+
+
+def _k(name: str) -> str:
+    return f"page_upd_{PROGRAM}_{name}"
+
+
+def _open_update_form():  # type: ignore[no-untyped-def]
+    from apphelpers import APP
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("finder/ui/pages/program.py")
+    at.query_params["id"] = PROGRAM
+    at.query_params["lang"] = "es"
+    at.run()
+    at.button(key=_k("btn")).click().run()
+    assert not at.exception
+    return at
+
+
+def _send(at):  # type: ignore[no-untyped-def]
+    button = next(b for b in at.get("form_submit_button") if b.proto.label == "Enviar")
+    button.click()
+    at = at.run()
+    assert not at.exception
+    return at
+
+
+def _evening(at) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    at.multiselect(key=_k("t0_days")).set_value(["Mo", "We"])
+    at.time_input(key=_k("t0_start")).set_value(dt.time(18, 0))
+    at.time_input(key=_k("t0_end")).set_value(dt.time(21, 0))
+
+
+def _said(at) -> str:  # type: ignore[no-untyped-def]
+    # What Markdown escaping adds is not shown.
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(e.value for e in at.error)).replace(
+        "\u2060", "")
+
+
+def _fill_many(at) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    at.multiselect(key=_k("t0_days")).set_value(["Mo"])
+    at.time_input(key=_k("t0_start")).set_value(dt.time(21, 0))
+    at.time_input(key=_k("t0_end")).set_value(dt.time(18, 0))
+    at.time_input(key=_k("t1_start")).set_value(dt.time(18, 0))
+    at.time_input(key=_k("t1_end")).set_value(dt.time(21, 0))
+    at.multiselect(key=_k("t2_days")).set_value(["Tu"])
+    at.time_input(key=_k("t2_end")).set_value(dt.time(12, 0))
+    at.text_input(key=_k("phone")).set_value("12345")
+    at.text_input(key=_k("website")).set_value("htp:/not a site")
+    at.text_input(key=_k("city")).set_value("Xqzzyville")
+    at.text_input(key=_k("zip")).set_value("2139")
+    at.text_area(key=_k("remark")).set_value("Call :red[now]")
+    at.text_input(key=_k("email")).set_value("not-an-email")
+
+
+def _fill_more(at) -> None:  # type: ignore[no-untyped-def]
+    at.text_input(key=_k("phone")).set_value("<script>alert(1)</script>")
+    at.text_input(key=_k("street")).set_value("12 Elm St\u202e")
+    at.text_input(key=_k("zip")).set_value("03060")
+    at.radio(key=_k("via")).set_value("website")
+
+
+def _fill_urls(at) -> None:  # type: ignore[no-untyped-def]
+    at.text_input(key=_k("website")).set_value("https://example.org/a(b)")
+    at.text_input(key=_k("city")).set_value("Worcestor")
+    at.text_input(key=_k("zip")).set_value("99999")
+    at.text_area(key=_k("remark")).set_value("tab\x07bell")
+    at.radio(key=_k("via")).set_value("website")
+    at.text_input(key=_k("url")).set_value("javascript:alert(1)")
+
+
+@pytest.mark.parametrize(("fill", "expected"), [
+    (_fill_many, [
+        "Grupo 1: termina a las 18:00, y eso no es después de la hora en que empieza (21:00).",
+        "Grupo 2: elija al menos un día de la semana.",
+        "Grupo 3: falta la hora en que empieza; escriba la hora en formato de 24 horas",
+        "El número de teléfono no es un número de teléfono válido de EE. UU.",
+        "El sitio web debe ser una dirección web que empiece con https://",
+        "El pueblo no es una ciudad ni un pueblo de Massachusetts que conozcamos",
+        "El código postal (ZIP) debe tener 5 dígitos; ¿quiso decir 02139?",
+        "Su comentario tiene códigos de formato como ':material/...:' o ':red[...]'",
+        "Ese correo electrónico no parece correcto",
+    ]),
+    (_fill_more, [
+        "El número de teléfono parece código de una página web (como <script>",
+        "La dirección tiene un carácter que cambia la dirección del texto",
+        "El código postal (ZIP) es un código postal (ZIP) de NH, no de Massachusetts.",
+        "Escriba la dirección de la página web del programa donde leyó esto",
+    ]),
+    (_fill_urls, [
+        "El sitio web tiene ( ), y una dirección web debe escribirlos codificados",
+        "El pueblo no es una ciudad ni un pueblo de Massachusetts que conozcamos; ¿quiso decir "
+        "«Worcester, MA»?\n",
+        "El código postal (ZIP) no es un código postal (ZIP) de Estados Unidos.",
+        "Su comentario tiene caracteres de control o saltos de línea.",
+        "La dirección web parece código de una página web",
+    ]),
+    (lambda at: None, ["Díganos al menos una cosa nueva"]),
+], ids=["many", "more", "urls", "nothing"])
+def test_every_problem_of_the_update_form_is_said_in_spanish(data_dir, fill, expected):
+    from finder.config import Settings
+    from finder.submissions import Queue
+
+    at = _open_update_form()
+    fill(at)
+    at = _send(at)
+    said = _said(at)
+    assert said.startswith("Por favor, revise esto y envíe de nuevo:")
+    assert [line for line in expected if line not in said] == [], said
+    assert said.count("\n- ") == len(expected)
+    assert_no_english(at, data_dir)
+    assert Queue(Settings(data_dir=data_dir)).list_submissions() == []
+
+
+def _pending_elsewhere(folder: Path) -> None:
+    """One update already waiting for this program, sent from another browser."""
+    from finder.config import Settings
+    from finder.submissions import Queue
+
+    Queue(Settings.from_env()).submit(
+        {"program_id": PROGRAM, "remark": "Phone menu changed", "via": "other", "role": "other"},
+        session="someone else")
+
+
+@pytest.mark.parametrize(("setup", "expected"), [
+    ("database_down", "Ahora no podemos guardar correcciones. Por favor, intente más tarde. "
+                      "No se cambió nada."),
+    ("program_full", "Este programa ya tiene muchas correcciones que esperan revisión."),
+    ("everyone_limit", "Ahora estamos recibiendo muchas correcciones y no podemos aceptar más"),
+    ("session_limit", "Envió 1 corrección en la última hora, lo máximo que aceptamos desde un "
+                      "navegador."),
+])
+def test_every_refusal_of_the_update_form_is_said_in_spanish(data_dir, monkeypatch, setup, expected):
+    import sqlalchemy as sa
+
+    if setup == "database_down":
+        def unreachable(url):  # type: ignore[no-untyped-def]
+            raise sa.exc.OperationalError("connect", {}, OSError("refused"))
+
+        monkeypatch.setattr("finder.submissions.queue.engine_for_url", unreachable)
+    elif setup == "program_full":
+        monkeypatch.setenv("FINDER_OPEN_SUBMISSIONS_PER_PROGRAM", "1")
+        _pending_elsewhere(data_dir)
+    elif setup == "everyone_limit":
+        monkeypatch.setenv("FINDER_SUBMISSIONS_PER_HOUR", "1")
+        _pending_elsewhere(data_dir)
+    elif setup == "session_limit":
+        monkeypatch.setenv("FINDER_SUBMISSIONS_PER_SESSION_PER_HOUR", "1")
+    at = _open_update_form()
+    _evening(at)
+    if setup == "session_limit":
+        at = _send(at)
+        assert at.success  # the first is thanked for; the form opens again
+        at.session_state[_k("done")] = ""
+        at.run()
+        at.button(key=_k("btn")).click().run()
+        at.text_area(key=_k("remark")).set_value("And on Fridays")
+        _evening(at)
+    at = _send(at)
+    said = _said(at)
+    assert expected in said
+    assert_no_english(at, data_dir)
+
+
+def test_the_same_update_twice_is_thanked_for_in_spanish(data_dir):
+    for _ in range(2):
+        at = _open_update_form()
+        _evening(at)
+        at = _send(at)
+    thanks = at.success[0].value
+    assert thanks.startswith("**Gracias.")
+    assert "Alguien ya envió la misma corrección" in thanks
+    assert_no_english(at, data_dir)
+
+
+def test_the_checks_the_page_stops_first_are_said_in_spanish_too(tmp_path):
+    # The widgets keep some values out (max_chars, max_value on dates), but the
+    # checks behind them answer a crafted request too, and in the page's language.
+    import datetime as dt
+
+    from finder.config import Settings
+    from finder.submissions import Queue, SubmissionRefused
+    from finder.submissions.correction import CorrectionError, check_correction, check_email
+
+    phrases, _words = _english_ui_strings()
+    patterns = [re.compile(rf"(?<!\w){re.escape(p)}(?!\w)") for p in phrases]
+    today = dt.date(2026, 6, 1)
+    said: list[str] = []
+    for form in (
+        {"program_id": "", "tracks": [{"days": ["Mo"], "start": "25:00", "end": "18:00"},
+                                      {"days": ["Tu"], "start": "18:00", "end": "9pm"}],
+         "accepting": "maybe", "accepting_as_of": "1999-01-01", "street": "x" * 250,
+         "remark": "x" * 1200, "confirmed_on": "2099-01-01", "via": "fax", "role": "robot"},
+        {"program_id": "p", "tracks": "Mo 18:00", "via": "phone", "confirmed_on": "June 1st",
+         "role": "seeker"},
+        {"program_id": "p", "tracks": [{"days": ["Mo"], "start": "18:00", "end": "21:00"}] * 11,
+         "via": "phone", "confirmed_on": "", "role": "seeker"},
+    ):
+        with pytest.raises(CorrectionError) as caught:
+            check_correction(form, today=today)
+        said += [labels("es").say(p.message) for p in caught.value.problems]
+    with pytest.raises(CorrectionError) as caught:
+        check_email("x" * 300 + "@example.org")
+    said.append(labels("es").say(caught.value.user_message))
+    queue = Queue(Settings(data_dir=copy_sample_data(tmp_path / "data")))
+    for form, known in (({"program_id": PROGRAM, "remark": "x" * 20_000}, None),
+                        ({"program_id": "gone", "remark": "Closed", "via": "other",
+                          "role": "other"}, set())):
+        with pytest.raises(SubmissionRefused) as refused:
+            queue.submit(form, known_programs=known)
+        said.append(labels("es").say(refused.value.user_message))
+    assert len(said) == 17
+    for expected in ("Grupo 1: la hora en que empieza es «25:00»", "Grupo 2: la hora en que termina es «9pm»",
+                     "(1999-01-01) parece un error", "La dirección tiene demasiados caracteres (250; como máximo 200).",
+                     "Su comentario tiene 1,200 caracteres; el máximo es 1,000.", "La fecha no puede ser en el futuro.",
+                     "no es una fecha que podamos leer", "Son 11 grupos; el máximo es 10.",
+                     "El horario debe darse en grupos de días y horas.", "Diga en qué fecha llamó.",
+                     "Esta corrección es demasiado larga.", "No encontramos este programa en la lista."):
+        assert any(expected in s for s in said), expected
+    leaks = [(p.pattern, s) for s in said for p in patterns if p.search(s)]
+    assert leaks == []

@@ -42,8 +42,11 @@ MAPPING = ROOT / "babel.cfg"
 #: stay English), and the catalogs themselves.
 _SKIP = ("finder/locales", "finder/cli/", "finder/submissions/", "finder/ui/admin.py",
          "finder/ui/review.py", "finder/ui/coverage.py")
-#: Except ``finder search``, which prints in the language of ``--lang``.
-_KEEP = ("finder/cli/search.py",)
+#: Except ``finder search``, which prints in the language of ``--lang``, and the checks
+#: and refusals of the public "Update this listing" form (their ``Say`` sentences; the
+#: admin's own messages there are plain strings, not extracted, and stay English).
+_KEEP = ("finder/cli/search.py", "finder/submissions/correction.py",
+         "finder/submissions/queue.py")
 
 
 def extract() -> Catalog:

@@ -17,6 +17,8 @@ listing", records on a verification call, or passes to ``finder verify``:
 ``CorrectionError`` whose ``problems`` name each field with a plain sentence.
 Every text is plain text: anything that looks like HTML, Markdown links or
 Streamlit's formatting codes is refused with a message, never interpreted.
+Each problem is an ``errors.Say`` (English, with its template and values), so
+the form says it in the page's language; the core holds no translation.
 Column rules (phone, ZIP, city, website) are the provider CSV's own
 (``finder.schema.COLUMNS``): one home per rule.
 """
@@ -32,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from finder.errors import FinderError
+from finder.errors import FinderError, Say
 from finder.model import Accepting, ConfirmedVia
 from finder.schedule import DAY_CODES, ScheduleError, weekly_schedule
 from finder.untrusted import text_problem, web_url
@@ -75,7 +77,7 @@ class Role(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with a form: the field and a plain sentence."""
+    """One thing wrong with a form: the field and a plain sentence (an ``errors.Say``)."""
 
     field: str
     message: str
@@ -90,7 +92,7 @@ class CorrectionError(FinderError, ValueError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
-        text = " ".join(p.message for p in self.problems)
+        text = Say.joined(*(p.message for p in self.problems))
         super().__init__(f"correction refused: {[p.field for p in self.problems]}", text)
 
 
@@ -254,26 +256,35 @@ def _flag(raw: object) -> bool:
     return bool(raw)
 
 
-def _plain(value: str, what: str, field_name: str, limit: int, problems: list[Problem]) -> str:
+def _what_why(what: Say, why: str) -> Say:
+    """Say a field and a rule's reason as one sentence ("The ZIP code is not a US ZIP code.")."""
+    if why.endswith("?"):  # "...; did you mean 'Worcester'?" ends the sentence itself
+        return Say("{what} {why}", what=what, why=why)
+    return Say("{what} {why}.", what=what, why=why)
+
+
+def _plain(value: str, what: Say, field_name: str, limit: int, problems: list[Problem]) -> str:
     """Check one free-text value: length, control characters, markup. Return it or ""."""
     if not value:
         return ""
     if len(value) > limit:
-        problems.append(Problem(field_name, f"{what} is {len(value):,} characters long; the most is "
-                                            f"{limit:,}. Please shorten it."))
+        problems.append(Problem(field_name, Say(
+            "{what} is {n} characters long; the most is {limit}. Please shorten it.",
+            what=what, n=len(value), limit=limit)))
         return ""
     if _MARKUP.search(value):
-        problems.append(Problem(field_name, f"{what} looks like web page code (such as <script> or a "
-                                            "link in brackets). Please write plain text."))
+        problems.append(Problem(field_name, Say(
+            "{what} looks like web page code (such as <script> or a link in brackets). "
+            "Please write plain text.", what=what)))
         return ""
     why = text_problem(value.replace("\n", " ").replace("\r", " "))
     if why is not None:
-        problems.append(Problem(field_name, f"{what} {why}."))
+        problems.append(Problem(field_name, _what_why(what, why)))
         return ""
     return value
 
 
-def _date(raw: object, what: str, field_name: str, today: dt.date,
+def _date(raw: object, what: Say, field_name: str, today: dt.date,
           problems: list[Problem]) -> dt.date | None:
     if raw is None or raw == "":
         return None
@@ -284,15 +295,16 @@ def _date(raw: object, what: str, field_name: str, today: dt.date,
         try:
             raw = dt.date.fromisoformat(text)
         except ValueError:
-            problems.append(Problem(field_name, f"{what} is not a date we can read; write it like "
-                                                f"{today.isoformat()}."))
+            problems.append(Problem(field_name, Say(
+                "{what} is not a date we can read; write it like {example}.",
+                what=what, example=today.isoformat())))
             return None
     if raw > today:
-        problems.append(Problem(field_name, f"{what} can't be in the future."))
+        problems.append(Problem(field_name, Say("{what} can't be in the future.", what=what)))
         return None
     if raw < _EARLIEST:
-        problems.append(Problem(field_name, f"{what} ({raw.isoformat()}) looks mistyped: it is "
-                                            "before 2000."))
+        problems.append(Problem(field_name, Say("{what} ({day}) looks mistyped: it is before 2000.",
+                                                what=what, day=raw.isoformat())))
         return None
     return raw
 
@@ -316,15 +328,17 @@ def _tracks(raw: object, problems: list[Problem]) -> tuple[Track, ...]:
     if not raw:
         return ()
     if isinstance(raw, Mapping) or not isinstance(raw, Iterable) or isinstance(raw, str):
-        problems.append(Problem("tracks", "Session times must be given as tracks of days and times."))
+        problems.append(Problem("tracks", Say("Session times must be given as tracks of days and "
+                                              "times.")))
         return ()
     items = list(raw)
     if len(items) > MAX_TRACKS:
-        problems.append(Problem("tracks", f"That is {len(items)} tracks; the most is {MAX_TRACKS}."))
+        problems.append(Problem("tracks", Say("That is {n} tracks; the most is {limit}.",
+                                              n=len(items), limit=MAX_TRACKS)))
         return ()
     tracks: list[Track] = []
     for number, item in enumerate(items, start=1):
-        name = f"Track {number}" if len(items) > 1 else "The session times"
+        name = Say("Track {number}", number=number) if len(items) > 1 else Say("The session times")
         item = item if isinstance(item, Mapping) else {}
         days_raw = item.get("days") or ()
         days_raw = [days_raw] if isinstance(days_raw, str | int) else list(days_raw)
@@ -334,17 +348,28 @@ def _tracks(raw: object, problems: list[Problem]) -> tuple[Track, ...]:
         days = [_day_number(d) for d in days_raw]
         start, end = _minutes(start_text), _minutes(end_text)
         if not days or any(d is None for d in days):
-            problems.append(Problem("tracks", f"{name}: choose at least one day of the week."))
+            problems.append(Problem("tracks", Say("{name}: choose at least one day of the week.",
+                                                  name=name)))
             continue
         if start is None or end is None:
-            bad = start_text if start is None else end_text
-            shown = f"'{bad[:20]}'" if bad else "missing"
-            problems.append(Problem("tracks", f"{name}: the {'start' if start is None else 'end'} "
-                                              f"time is {shown}; write 24-hour times such as 18:00."))
+            bad = (start_text if start is None else end_text)[:20]
+            # Whole sentences, one per case: a translation can't be put together from pieces.
+            if start is None:
+                said = (Say("{name}: the start time is '{value}'; write 24-hour times such as 18:00.",
+                            name=name, value=bad) if bad else
+                        Say("{name}: the start time is missing; write 24-hour times such as 18:00.",
+                            name=name))
+            else:
+                said = (Say("{name}: the end time is '{value}'; write 24-hour times such as 18:00.",
+                            name=name, value=bad) if bad else
+                        Say("{name}: the end time is missing; write 24-hour times such as 18:00.",
+                            name=name))
+            problems.append(Problem("tracks", said))
             continue
         if end <= start:
-            problems.append(Problem("tracks", f"{name}: it ends at {end_text}, which is not after "
-                                              f"it starts at {start_text}. Check the times."))
+            problems.append(Problem("tracks", Say(
+                "{name}: it ends at {end}, which is not after it starts at {start}. Check the times.",
+                name=name, end=end_text, start=start_text)))
             continue
         tracks.append(Track(tuple(sorted({d for d in days if d is not None})),
                             f"{start // 60:02d}:{start % 60:02d}", f"{end // 60:02d}:{end % 60:02d}"))
@@ -352,7 +377,8 @@ def _tracks(raw: object, problems: list[Problem]) -> tuple[Track, ...]:
         try:
             weekly_schedule(", ".join(t.spec for t in tracks))
         except ScheduleError as err:
-            problems.append(Problem("tracks", f"These session times are not a weekly schedule: {err}."))
+            problems.append(Problem("tracks", Say("These session times are not a weekly schedule: "
+                                                  "{error}.", error=str(err))))
     return tuple(tracks)
 
 
@@ -392,7 +418,7 @@ def tracks_from_spec(spec: str) -> tuple[Track, ...]:
     )
 
 
-def _column_check(column: str, value: str, what: str, problems: list[Problem]) -> str:
+def _column_check(column: str, value: str, what: Say, problems: list[Problem]) -> str:
     from finder.schema import COLUMNS
 
     if not value:
@@ -400,7 +426,7 @@ def _column_check(column: str, value: str, what: str, problems: list[Problem]) -
     spec = next(c for c in COLUMNS if c.name == column)
     why = spec.check(value)
     if why is not None:
-        problems.append(Problem(column, f"{what} {why}."))
+        problems.append(Problem(column, _what_why(what, why)))
         return ""
     return value
 
@@ -423,9 +449,9 @@ def check_email(raw: object) -> str:
     if not text:
         return ""
     if len(text) > MAX_EMAIL or validators.email(text) is not True:
-        raise CorrectionError([Problem("email", "That email address doesn't look right (it should "
-                                                "look like name@example.org). You can also leave "
-                                                "it empty.")])
+        raise CorrectionError([Problem("email", Say(
+            "That email address doesn't look right (it should look like name@example.org). "
+            "You can also leave it empty."))])
     return text
 
 
@@ -459,7 +485,7 @@ def check_correction(form: Mapping[str, Any], *, today: dt.date | None = None) -
     problems: list[Problem] = []
     program_id = _text(form.get("program_id"))
     if not program_id or len(program_id) > 64:
-        problems.append(Problem("program_id", "Choose the program this update is about."))
+        problems.append(Problem("program_id", Say("Choose the program this update is about.")))
 
     tracks = _tracks(form.get("tracks"), problems)
 
@@ -471,57 +497,63 @@ def check_correction(form: Mapping[str, Any], *, today: dt.date | None = None) -
         except ValueError:
             accepting = None
         if accepting in (None, Accepting.UNKNOWN):
-            problems.append(Problem("accepting", "Say whether the program takes new clients: yes, "
-                                                 "no, or waitlist."))
+            problems.append(Problem("accepting", Say("Say whether the program takes new clients: "
+                                                     "yes, no, or waitlist.")))
             accepting = None
-    accepting_as_of = _date(form.get("accepting_as_of"), "The date for new clients", "accepting_as_of",
-                            today, problems)
+    accepting_as_of = _date(form.get("accepting_as_of"), Say("The date for new clients"),
+                            "accepting_as_of", today, problems)
 
-    phone = _column_check("phone", _plain(_text(form.get("phone")), "The phone number", "phone",
-                                          _MAX_FIELD, problems), "The phone number", problems)
-    website_text = _plain(_text(form.get("website")), "The website", "website", 2000, problems)
-    website = _column_check("website", website_text, "The website", problems)
-    street = _column_check("street", _plain(_text(form.get("street")), "The street address",
-                                            "street", _MAX_FIELD, problems), "The street address", problems)
-    city = _column_check("city", _plain(_text(form.get("city")), "The town", "city", 100, problems),
-                         "The town", problems)
-    zip_code = _column_check("zip", _plain(_text(form.get("zip")), "The ZIP code", "zip", 20, problems),
-                             "The ZIP code", problems)
-    remark = _plain(_text(form.get("remark")), "The remark", "remark", MAX_REMARK, problems)
+    what = Say("The phone number")
+    phone = _column_check("phone", _plain(_text(form.get("phone")), what, "phone",
+                                          _MAX_FIELD, problems), what, problems)
+    what = Say("The website")
+    website = _column_check("website", _plain(_text(form.get("website")), what, "website", 2000,
+                                              problems), what, problems)
+    what = Say("The street address")
+    street = _column_check("street", _plain(_text(form.get("street")), what, "street", _MAX_FIELD,
+                                            problems), what, problems)
+    what = Say("The town")
+    city = _column_check("city", _plain(_text(form.get("city")), what, "city", 100, problems),
+                         what, problems)
+    what = Say("The ZIP code")
+    zip_code = _column_check("zip", _plain(_text(form.get("zip")), what, "zip", 20, problems),
+                             what, problems)
+    remark = _plain(_text(form.get("remark")), Say("The remark"), "remark", MAX_REMARK, problems)
     closed, moved, no_iop = _flag(form.get("closed")), _flag(form.get("moved")), _flag(form.get("no_iop"))
 
     via_raw = _text(form.get("via")).lower()
     try:
         via = ConfirmedVia(via_raw)
     except ValueError:
-        problems.append(Problem("via", "Say how you know: you called, the program's website, you "
-                                       "work at this program, or other."))
+        problems.append(Problem("via", Say("Say how you know: you called, the program's website, "
+                                           "you work at this program, or other.")))
         via = ConfirmedVia.OTHER
-    confirmed_on = _date(form.get("confirmed_on"), "The date", "confirmed_on", today, problems)
+    confirmed_on = _date(form.get("confirmed_on"), Say("The date"), "confirmed_on", today, problems)
     if confirmed_on is None and via is ConfirmedVia.PHONE and not any(
         p.field == "confirmed_on" for p in problems
     ):
-        problems.append(Problem("confirmed_on", "Say on which date you called."))
+        problems.append(Problem("confirmed_on", Say("Say on which date you called.")))
     source_url = ""
     if via is ConfirmedVia.WEBSITE:
-        raw_url = _plain(_text(form.get("source_url")), "The web address", "source_url", 2000, problems)
+        raw_url = _plain(_text(form.get("source_url")), Say("The web address"), "source_url", 2000,
+                         problems)
         source_url = web_url(raw_url) or ""
         if not source_url and not any(p.field == "source_url" for p in problems):
-            problems.append(Problem("source_url", "Give the address of the program's web page where "
-                                                  "you read this, starting with https://."))
+            problems.append(Problem("source_url", Say("Give the address of the program's web page "
+                                                      "where you read this, starting with https://.")))
     try:
         role = Role(_text(form.get("role")).lower())
     except ValueError:
-        problems.append(Problem("role", "Say who you are: seeking care or family, a case manager, "
-                                        "program staff, or other."))
+        problems.append(Problem("role", Say("Say who you are: seeking care or family, a case "
+                                            "manager, program staff, or other.")))
         role = Role.OTHER
 
     nothing = not (tracks or accepting or phone or website or street or city or zip_code or closed
                    or moved or no_iop or remark)
     if nothing and not problems:
-        problems.append(Problem("what", "Tell us at least one thing that is new: session times, "
-                                        "openings, a phone, address or website, that it closed or "
-                                        "moved, that it has no IOP, or a remark."))
+        problems.append(Problem("what", Say("Tell us at least one thing that is new: session "
+                                            "times, openings, a phone, address or website, that it "
+                                            "closed or moved, that it has no IOP, or a remark.")))
     if problems:
         raise CorrectionError(problems)
     return Correction(

@@ -32,7 +32,7 @@ from typing import Any, TypeVar, cast
 import sqlalchemy as sa
 
 from finder.config import Settings
-from finder.errors import FinderError
+from finder.errors import FinderError, Say
 from finder.store import Store
 from finder.submissions.correction import Correction, CorrectionError, check_correction, check_email
 from finder.submissions.db import engine_for_url
@@ -71,7 +71,7 @@ class AlreadyReviewed(FinderError):
 class SubmissionsUnavailable(FinderError):
     """The submissions database can't be reached or written; nothing was stored or changed."""
 
-    default_user_message = (
+    default_user_message = Say(
         "Updates can't be saved right now. Please try again later. Nothing was changed."
     )
 
@@ -295,9 +295,9 @@ class Queue:
             Too large, a limit is reached, or the program is not in the list.
         """
         if len(json.dumps(dict(form), default=str)) + len(str(email)) > MAX_FORM_BYTES:
-            raise SubmissionRefused("form too large", "This update is too long to accept. Please "
-                                                      "shorten it (the remark can be 1,000 "
-                                                      "characters at most).")
+            raise SubmissionRefused("form too large", Say("This update is too long to accept. "
+                                                          "Please shorten it (the remark can be "
+                                                          "1,000 characters at most)."))
         # Every problem at once, the email's too, so the person fixes them in one go.
         problems: list = []
         try:
@@ -314,8 +314,9 @@ class Queue:
             known_programs = self._live_ids()
         if correction.program_id not in known_programs:
             raise SubmissionRefused(f"unknown program {correction.program_id}",
-                                    "We couldn't find this program in the list. It may have been "
-                                    "removed; search again and send the update from its card.")
+                                    Say("We couldn't find this program in the list. It may have "
+                                        "been removed; search again and send the update from its "
+                                        "card."))
         key = session_key(session or "anonymous")
         fingerprint = correction.fingerprint()
         now = self._now()
@@ -342,8 +343,8 @@ class Queue:
             if open_now >= self.settings.open_submissions_per_program:
                 raise SubmissionRefused(
                     "too many open submissions for this program",
-                    "This program already has many updates waiting for review. The people who "
-                    "keep this list will go through them soon; please try again in a few days.")
+                    Say("This program already has many updates waiting for review. The people who "
+                        "keep this list will go through them soon; please try again in a few days."))
             new_id = conn.execute(sa.insert(submissions).values(
                 program_id=correction.program_id, status=PENDING, origin="public",
                 created_at=now, updated_at=now, correction=correction.as_dict(),
@@ -363,15 +364,17 @@ class Queue:
         if mine >= self.settings.submissions_per_session_per_hour:
             raise SubmissionRefused(
                 "session rate limit",
-                f"You have sent {mine} updates in the last hour, the most we accept from one "
-                "browser. Thank you! Please wait an hour before sending more.")
+                Say.plural("You have sent {n} update in the last hour, the most we accept from "
+                           "one browser. Thank you! Please wait an hour before sending more.",
+                           "You have sent {n} updates in the last hour, the most we accept from "
+                           "one browser. Thank you! Please wait an hour before sending more.", mine))
         everyone = conn.execute(sa.select(sa.func.count()).select_from(attempts).where(
             attempts.c.at > hour_ago)).scalar_one()
         if everyone >= self.settings.submissions_per_hour:
             raise SubmissionRefused(
                 "overall rate limit",
-                "We are receiving a lot of updates right now and can't take more this hour. "
-                "Please try again later. Nothing you sent was lost.")
+                Say("We are receiving a lot of updates right now and can't take more this hour. "
+                    "Please try again later. Nothing you sent was lost."))
 
     def _live_ids(self) -> set[str]:
         loaded = self.store.load(max_bytes=self.settings.upload_max_bytes,

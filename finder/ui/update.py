@@ -134,11 +134,14 @@ def collect(program_id: str, prefix: str, *, mode: str = "public") -> tuple[dict
 
 
 def show_problems(err: Exception) -> None:
-    """Say what is wrong with a form, one line per problem (escaped)."""
+    """Say what is wrong with a form in the page's language, one line per problem (escaped)."""
     problems = getattr(err, "problems", ())
     if problems:
+        # Each line is said in the page's language, then escaped whole: the
+        # sentences quote what was typed, and name syntax such as <script>.
+        say = words().say
         st.error(_("Please check this and send again:") + "\n\n"
-                 + "\n".join(f"- {md(p.message)}" for p in problems), icon=":material/error:")
+                 + "\n".join(f"- {md(say(p.message))}" for p in problems), icon=":material/error:")
     else:
         message = getattr(err, "user_message", None)
         st.error(words().say(message, escape=md) if message
