@@ -730,3 +730,42 @@ def test_the_checks_the_page_stops_first_are_said_in_spanish_too(tmp_path):
         assert any(expected in s for s in said), expected
     leaks = [(p.pattern, s) for s in said for p in patterns if p.search(s)]
     assert leaks == []
+
+
+def test_a_missing_program_no_data_and_a_silent_geocoder_are_answered_in_spanish(data_dir, tmp_path,
+                                                                                   monkeypatch):
+    import socket
+
+    from apphelpers import APP
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("finder/ui/pages/program.py")
+    at.query_params["id"] = "no-such-program"
+    at.query_params["lang"] = "es"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "No encontramos el programa"
+    assert_no_english(at, data_dir)
+
+    # The online geocoder does not answer (a closed port on this machine).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for name, value in {"GEOCODER": "nominatim", "GEOCODER_DOMAIN": f"127.0.0.1:{port}",
+                        "GEOCODER_SCHEME": "http", "GEOCODER_TIMEOUT_S": "1",
+                        "GEOCODER_MIN_DELAY_S": "0"}.items():
+        monkeypatch.setenv(f"FINDER_{name}", value)
+    at = search_for(run_app({"lang": "es"}), "125 Main St")
+    assert not at.exception
+    assert at.error[0].value.startswith("El servicio que busca direcciones no responde ahora.")
+    assert_no_english(at, data_dir)
+
+    # No live program list at all.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("FINDER_DATA_DIR", str(empty))
+    at = run_app({"lang": "es"})
+    assert not at.exception
+    assert at.error[0].value.startswith("No pudimos cargar la lista de programas ahora.")
+    assert_no_english(at, data_dir)
