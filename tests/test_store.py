@@ -129,7 +129,7 @@ def test_a_file_with_errors_is_refused_and_nothing_changes(store: Store) -> None
     bad = edited(sample(), field="zip", value="not a zip")
     with pytest.raises(PublishError) as err:
         store.publish(bad, source="bad")
-    assert "errors" in err.value.user_message
+    assert "The file has 1 error in 1 row." in err.value.user_message
     assert store.version_token() == token
     assert len(store.history()) == 1
 
