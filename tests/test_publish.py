@@ -504,7 +504,7 @@ def test_readers_never_see_a_partial_file_during_repeated_publishes(data_dir: Pa
 
 
 def test_counts_in_publish_messages_use_plural_forms():
-    # Issue 18: "1 program", not "1 programs"; "2 errors in 1 row".
+    # Issue 18: "1 program", not "1 programs"; "1 error in 1 row".
     from finder.store.dataset import prepare, row_summary
 
     header = b"program_id,organization\n"
