@@ -286,6 +286,13 @@ def test_near_with_the_real_offline_locator(run):
     assert payload["total"] > 0
 
 
+def test_an_ambiguous_name_is_asked_once_with_the_places_listed(run):
+    code, _, err = run("--near", "Manchester", "--offline")
+    assert code == 2
+    assert "Which Manchester did you mean? Manchester-by-the-Sea, MA; Manchester, NH" in err
+    assert "Did you mean" not in err  # asked once, not twice
+
+
 def test_near_outside_massachusetts_with_the_real_offline_locator(run):
     code, _, err = run("--near", "Springfield, IL", "--offline")
     assert code == 2

@@ -67,9 +67,14 @@ def _locate(text: str, settings: Settings, offline: bool,
              err=True)
         place = err.nearby
     except GeocodeNotFound as err:
-        tips = (" " + w.format("Did you mean: {places}?", places=", ".join(err.suggestions))
-                if err.suggestions else "")
-        fail(w.say(err.user_message) + tips)
+        message = w.say(err.user_message)
+        if not err.suggestions:
+            tips = ""
+        elif message.endswith("?"):  # it already asks ("Which Manchester did you mean?"): list them
+            tips = " " + "; ".join(err.suggestions)
+        else:
+            tips = " " + w.format("Did you mean: {places}?", places=", ".join(err.suggestions))
+        fail(message + tips)
     except GeocodeError as err:
         fail(w.say(err.user_message))
     log.debug("located --near text (%s)", place.precision)  # never where: it is what was typed
