@@ -78,7 +78,9 @@ __all__ = [
     "Loaded",
     "ValidationReport",
     "load_programs",
+    "read_limited",
     "read_meta",
+    "too_big_message",
     "validate_file",
 ]
 
@@ -629,35 +631,83 @@ def load_programs(
 
 
 def _read_bytes(source: str | Path | bytes, max_bytes: int, report: ValidationReport) -> bytes | None:
-    if isinstance(source, bytes):
-        data = source
-    else:
-        path = Path(source)
-        try:
-            size = path.stat().st_size
-            data = b"" if size > max_bytes else path.read_bytes()
-        except FileNotFoundError:
-            report.file_error = f"There is no file at {path}."
-            return None
-        except IsADirectoryError:
-            report.file_error = f"{path} is a folder, not a CSV file."
-            return None
-        except OSError as err:
-            report.file_error = f"The file could not be read ({err.strerror})."
-            return None
-        if size > max_bytes:
-            report.file_error = _too_big(size, max_bytes)
-            return None
-    if len(data) > max_bytes:
-        report.file_error = _too_big(len(data), max_bytes)
-        return None
+    data, error = read_limited(source, max_bytes)
+    if error is not None:
+        report.file_error = error
     return data
 
 
-def _too_big(size: int, max_bytes: int) -> str:
+def read_limited(source: str | Path | bytes, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """Read a file or an upload, refusing one above the size limit: the one size check.
+
+    The provider CSV loader, the admin's refresh and the FindTreatment.gov
+    importer all read through here, with the ``upload_max_mb`` setting
+    (``Settings.upload_max_bytes``), so they refuse the same files with the
+    same words.
+
+    Parameters
+    ----------
+    source : str, Path or bytes
+        A path, or the bytes of an upload.
+    max_bytes : int
+        The limit.
+
+    Returns
+    -------
+    (bytes, None) or (None, str)
+        The data, or a plain message saying why the file can't be used.
+    """
+    if isinstance(source, bytes):
+        if len(source) > max_bytes:
+            return None, too_big_message(len(source), max_bytes)
+        return source, None
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, too_big_message(size, max_bytes)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, f"There is no file at {path}."
+    except IsADirectoryError:
+        return None, f"{path} is a folder, not a file."
+    except OSError as err:
+        return None, f"The file could not be read ({err.strerror})."
+    if len(data) > max_bytes:  # it grew while we looked
+        return None, too_big_message(len(data), max_bytes)
+    return data, None
+
+
+def _as_setting(max_bytes: int) -> str:
+    """Return the limit in megabytes as the setting says it (the shortest value giving these bytes)."""
+    megabytes = max_bytes / 1_048_576
+    for digits in range(1, 8):
+        shorter = float(f"{megabytes:.{digits}g}")
+        if int(shorter * 1_048_576) == max_bytes:  # as Settings.upload_max_bytes rounds
+            return f"{shorter:g}"
+    return f"{megabytes:g}"
+
+
+def too_big_message(size: int, max_bytes: int) -> str:
+    """Say that a file is over the size limit, with both sizes and the setting's name.
+
+    Parameters
+    ----------
+    size : int
+        The file's size in bytes.
+    max_bytes : int
+        The limit in bytes (``upload_max_mb`` in megabytes).
+
+    Returns
+    -------
+    str
+    """
+    megabytes = size / 1_048_576
+    said = f"{megabytes:.1f} MB" if megabytes >= 0.1 else f"{max(size / 1024, 0.1):.3g} KB"
     return (
-        f"The file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.3g} MB. "
-        "Check that it is the provider CSV and not a larger export."
+        f"The file is {said}; the limit is {_as_setting(max_bytes)} MB (the upload_max_mb "
+        "setting). Check that it is the provider CSV or the FindTreatment.gov download, "
+        "not a larger export."
     )
 
 

@@ -39,7 +39,14 @@ from finder.errors import DataError, FinderError, GeocodeUnavailable, PublishErr
 from finder.export import neutralize
 from finder.geo import in_massachusetts
 from finder.importers import findtreatment
-from finder.load import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, Issue, ValidationReport, load_programs
+from finder.load import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_ROWS,
+    Issue,
+    ValidationReport,
+    load_programs,
+    read_limited,
+)
 from finder.model import NAMED_COMMERCIAL_PLANS, Place, Precision
 from finder.schema import COLUMN_NAMES, split_list
 from finder.store.base import Store
@@ -700,39 +707,6 @@ def _plan_store(plan: RefreshPlan) -> Store:
 # --------------------------------------------------------------------------- pipeline
 
 
-def _read_source(source: Path | bytes, max_bytes: int) -> tuple[bytes | None, str | None]:
-    if isinstance(source, bytes):
-        if len(source) > max_bytes:
-            return None, _too_big(len(source), max_bytes)
-        return source, None
-    path = Path(source)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, _too_big(size, max_bytes)
-        return path.read_bytes(), None
-    except FileNotFoundError:
-        return None, f"There is no file at {path}."
-    except IsADirectoryError:
-        return None, f"{path} is a folder, not a CSV file."
-    except OSError as err:
-        return None, f"The file could not be read ({err.strerror})."
-
-
-def _size(n_bytes: float) -> str:
-    if n_bytes < 1_048_576:
-        return f"{max(n_bytes / 1024, 0.1):.3g} KB"
-    return f"{n_bytes / 1_048_576:.3g} MB"
-
-
-def _too_big(size: int, max_bytes: int) -> str:
-    return (
-        f"The file is {_size(size)}; the limit is {_size(max_bytes)} "
-        "(the upload_max_mb setting). "
-        "Check that it is the provider CSV or the FindTreatment.gov download."
-    )
-
-
 def _as_text(value: object) -> str:
     if value is None:
         return ""
@@ -909,7 +883,7 @@ def prepare_refresh(
     plan = RefreshPlan(data_dir=store.data_dir, file_name=name, kind=KIND_PROVIDER_CSV,
                        report=report, merge=merge, valid_rows_only=valid_rows_only,
                        max_bytes=max_bytes, store=store)
-    data, error = _read_source(source, max_bytes)
+    data, error = read_limited(source, max_bytes)
     if data is None:
         report.file_error = error
         return plan

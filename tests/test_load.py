@@ -539,6 +539,29 @@ def test_too_big_bytes_upload_is_refused():
     assert "the limit is 0.5 MB" in (report.file_error or "")
 
 
+def test_loader_refresh_and_importer_share_one_size_check(tmp_path):
+    """Issue 14: one size limit, checked in one place, said in the same words everywhere."""
+    from finder.config import Settings
+    from finder.errors import DataError
+    from finder.importers.findtreatment import import_findtreatment
+    from finder.load import too_big_message
+    from finder.refresh import prepare_refresh
+
+    data = b"x" * 3000
+    path = tmp_path / "big.csv"
+    path.write_bytes(data)
+    limit = Settings(upload_max_mb=0.002).upload_max_bytes
+    expected = too_big_message(len(data), limit)
+    assert "The file is 2.93 KB; the limit is 0.002 MB (the upload_max_mb setting)" in expected
+    for source in (data, path):
+        assert load_programs(source, max_bytes=limit, today=TODAY).report.file_error == expected
+        plan = prepare_refresh(source, data_dir=tmp_path / "live", max_bytes=limit)
+        assert plan.report.file_error == expected
+        with pytest.raises(DataError) as caught:
+            import_findtreatment(source, max_bytes=limit)
+        assert caught.value.user_message == expected
+
+
 def test_unclosed_quote_in_a_huge_cell_gets_a_plain_message():
     data = (DATA / "good.csv").read_bytes() + b't-004,"never closed' + b"x" * 200_000
     report = load_programs(data, today=TODAY).report

@@ -321,8 +321,8 @@ def test_configured_size_limit_below_the_file_refuses_it(data_dir: Path) -> None
     plan = prepare_refresh(changed_copy(old), data_dir=data_dir, max_bytes=1024)
 
     assert plan.report.file_error is not None
-    assert "the limit is 1 KB (the upload_max_mb setting)" in plan.report.file_error
-    with pytest.raises(PublishError, match="limit is 1 KB"):
+    assert "the limit is 0.000977 MB (the upload_max_mb setting)" in plan.report.file_error
+    with pytest.raises(PublishError, match="limit is"):
         publish_plan(plan)
     assert live(data_dir) == old
 
@@ -357,7 +357,7 @@ def test_cli_refresh_reads_the_upload_size_setting_in_both_directions(
     monkeypatch.setenv("FINDER_UPLOAD_MAX_MB", "0.001")
     refused = CliRunner().invoke(cli, args)
     assert refused.exit_code == 2
-    assert "the limit is 1.02 KB" in refused.output
+    assert "the limit is 0.001 MB" in refused.output
     assert not (data_dir / "history").exists()
 
     monkeypatch.setenv("FINDER_UPLOAD_MAX_MB", "1")

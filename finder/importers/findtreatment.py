@@ -49,7 +49,7 @@ from typing import IO, Any
 
 from finder.errors import DataError
 from finder.geo import in_massachusetts
-from finder.load import DEFAULT_MAX_BYTES
+from finder.load import DEFAULT_MAX_BYTES, read_limited  # the one size check
 from finder.model import (
     LANGUAGES,
     Attendance,
@@ -1005,25 +1005,11 @@ def _date_from_name(file_name: str | None) -> dt.date | None:
 
 
 def _read_source(source: Path | str | bytes, max_bytes: int) -> tuple[bytes, str | None]:
-    if isinstance(source, bytes):
-        return source, None
-    path = Path(source)
-    try:
-        if path.stat().st_size > max_bytes:
-            raise DataError(
-                f"{path} is larger than {max_bytes} bytes",
-                f"The file is larger than {max_bytes / 1_048_576:g} MB (the upload_max_mb "
-                "setting); is it a FindTreatment.gov download?",
-            )
-        return path.read_bytes(), path.name
-    except FileNotFoundError as err:
-        raise DataError(f"no file {path}", f"There is no file at {path}.") from err
-    except IsADirectoryError as err:
-        raise DataError(f"{path} is a folder", f"{path} is a folder, not a file.") from err
-    except OSError as err:
-        raise DataError(
-            f"cannot read {path}: {err}", f"The file could not be read ({err.strerror})."
-        ) from err
+    data, error = read_limited(source, max_bytes)
+    if error is not None or data is None:
+        raise DataError(f"cannot use {source if isinstance(source, str | Path) else 'upload'}: "
+                        f"{error}", error or "The file could not be read.")
+    return data, None if isinstance(source, bytes) else Path(source).name
 
 
 def import_findtreatment(
