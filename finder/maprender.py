@@ -402,7 +402,7 @@ class _CoverageLegend(folium.MacroElement):
         (function () {
             var map = {{ this._parent.get_name() }};
             L.control.scale({position: "bottomleft"}).addTo(map);
-            var legend = L.control({position: "topright"});
+            var legend = L.control({position: "bottomleft"});  // over Connecticut: hides no town
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "finder-legend");
                 div.setAttribute("role", "note");
