@@ -77,7 +77,10 @@ def _filters() -> tuple[SearchQuery, float, bool]:
     attendance = cols[1].selectbox("Attendance", [_ANY, str(Attendance.IN_PERSON),
                                                   str(Attendance.TELEHEALTH)], key="cov_attendance")
     accepting = cols[2].checkbox("Accepting new clients only", key="cov_accepting")
-    confirmed = cols[2].checkbox("Session times confirmed by a person", key="cov_confirmed")
+    confirmed = cols[2].checkbox(
+        "Session times confirmed", key="cov_confirmed",  # a longer label is cut off here
+        help="Count only programs whose session times a person confirmed (by phone, on the "
+             "program's website or as staff), not times that are only listed.")
     query = SearchQuery(
         origin=LatLon(42.3601, -71.0589), radius_miles=None,
         insurance=tuple(Insurance(i) for i in insurance), languages=tuple(languages),
