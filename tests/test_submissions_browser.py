@@ -93,6 +93,13 @@ def test_update_form_on_a_phone(app_url, data_dir, chromium):
         save_screenshot(page, "update-listing-form-phone")
         from test_accessibility import _report, axe_scan, blocking
 
+        # Scan the settled page: while a rerun runs, Streamlit dims stale elements
+        # (data-stale) and axe then reports their faded colours as low contrast.
+        page.wait_for_function(
+            """() => !document.querySelector('[data-stale="true"]')
+                     && !document.querySelector('[data-testid="stStatusWidget"]')""",
+            timeout=60_000,
+        )
         findings = blocking(axe_scan(page, "update-listing-form-phone"))
         assert not findings, _report(findings)
 
