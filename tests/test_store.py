@@ -153,6 +153,44 @@ def test_history_lists_versions_newest_first_with_the_live_one_marked(store: Sto
     assert versions[1].sha256 == sha256_hex(sample())
 
 
+def test_a_publish_keeps_the_live_title_source_and_date_unless_it_brings_its_own(store: Store) -> None:
+    """A correction (approval, finder verify, refresh) does not rename the dataset (#14)."""
+    title = "Massachusetts intensive outpatient programs listed on FindTreatment.gov"
+    store.publish(sample(), source="SAMHSA, FindTreatment.gov", title=title, data_as_of="2025-08-19")
+    store.publish(edited(sample()), source="submission 3 approved")
+    meta = store.meta()
+    assert (meta["title"], meta["source"], meta["data_as_of"]) == (
+        title, "SAMHSA, FindTreatment.gov", "2025-08-19")
+    assert store.title() == title
+    assert store.history()[0].source == "submission 3 approved"  # the history says what changed it
+    store.publish(edited(sample(), value="617-555-0198"), source="new download",
+                  title="Renamed", data_as_of="2025-11-01")
+    meta = store.meta()
+    assert (meta["title"], meta["source"], meta["data_as_of"]) == ("Renamed", "new download", "2025-11-01")
+
+
+def test_a_publish_without_a_dated_source_records_its_own_source(store: Store) -> None:
+    store.publish(sample(), source="sample.csv")
+    store.publish(edited(sample()), source="edit.csv")
+    meta = store.meta()
+    assert (meta["title"], meta["source"]) == (DEFAULT_TITLE, "edit.csv")
+    assert "data_as_of" not in meta
+
+
+def test_the_first_correction_of_an_imported_data_folder_keeps_its_name(tmp_path: Path) -> None:
+    """The shipped folder: providers.csv and the importer's providers.meta.json, no history yet."""
+    shutil.copy(ROOT / "data" / "providers.csv", tmp_path / "providers.csv")
+    shutil.copy(ROOT / "data" / "providers.meta.json", tmp_path / "providers.meta.json")
+    imported = json.loads((tmp_path / "providers.meta.json").read_text(encoding="utf-8"))
+    store = FileStore(tmp_path)
+    live = store.live()
+    assert live is not None
+    store.publish(edited(live.data, field="phone", value="617-555-0100"), source="finder verify")
+    meta = store.meta()
+    for key in ("title", "source", "data_as_of"):
+        assert meta[key] == imported[key]
+
+
 def test_rollback_restores_an_old_version_byte_for_byte_as_a_new_version(store: Store) -> None:
     store.publish(sample(), source="first")
     store.publish(edited(sample()), source="second")

@@ -236,7 +236,8 @@ class Store(abc.ABC):
         summary: str | None = None,
         valid_rows_only: bool = False,
         max_bytes: int | None = None,
-        title: str = DEFAULT_TITLE,
+        title: str | None = None,
+        data_as_of: str | None = None,
         expected_live_sha256: str | None = None,
         lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
         flagged_for_review: Sequence[str] = (),
@@ -260,8 +261,14 @@ class Store(abc.ABC):
             ``PublishResult.rejected``) instead of refusing the file.
         max_bytes : int, optional
             Refuse larger files; pass ``Settings.upload_max_bytes``.
-        title : str
-            Title written to the metadata.
+        title : str, optional
+            Title written to the metadata. By default the live dataset's
+            title, and its source and ``data_as_of`` when it has a date, are
+            kept (``finder.store.dataset.kept_identity``): a correction does
+            not rename the dataset.
+        data_as_of : str, optional
+            The date the data is as of when the publish brings data from a
+            dated source (``source`` then names it, e.g. a new download).
         expected_live_sha256 : str, optional
             The ``LiveDataset.sha256`` the change was reviewed against.
             When another version went live since, the publish is refused

@@ -28,6 +28,7 @@ __all__ = [
     "Version",
     "csv_rows",
     "is_plain_csv",
+    "kept_identity",
     "now_utc",
     "prepare",
     "row_summary",
@@ -119,6 +120,52 @@ class PublishResult:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def kept_identity(
+    live_meta: Mapping[str, object] | None, *, title: str | None, source: str,
+    data_as_of: str | None = None,
+) -> dict[str, object]:
+    """Return the ``title``, ``source`` and ``data_as_of`` a publish writes to the metadata.
+
+    A publish (a refresh, an approved correction, ``finder verify``, a
+    rollback) keeps the live dataset's name: its title, and when the live
+    metadata names where the data is from and its date (``data_as_of``, as
+    an import writes it), that source and date too. Otherwise the publish's
+    own ``source`` is recorded, as before.
+
+    Parameters
+    ----------
+    live_meta : mapping or None
+        The live dataset's metadata (None or ``{}`` before the first publish).
+    title : str or None
+        The title the publish brings; None keeps the live title (or
+        ``DEFAULT_TITLE`` when there is none).
+    source : str
+        Where the published data comes from (also kept in the history).
+    data_as_of : str, optional
+        The date the published data is as of, when the publish brings data
+        from a dated source (``source`` then names it); replaces the live
+        source and date.
+
+    Returns
+    -------
+    dict
+        ``title`` and ``source``, plus ``data_as_of`` when the live dataset has one.
+    """
+    live_meta = live_meta or {}
+    kept: dict[str, object] = {"title": title or str(live_meta.get("title") or DEFAULT_TITLE)}
+    if data_as_of:
+        kept["source"] = source
+        kept["data_as_of"] = data_as_of
+        return kept
+    as_of = live_meta.get("data_as_of")
+    if as_of:
+        kept["source"] = str(live_meta.get("source") or source)
+        kept["data_as_of"] = str(as_of)
+    else:
+        kept["source"] = source
+    return kept
 
 
 def sha256_hex(data: bytes) -> str:

@@ -58,6 +58,7 @@ from finder.store.dataset import (
     PublishResult,
     Version,
     csv_rows,
+    kept_identity,
     now_utc,
     prepare,
     row_summary,
@@ -423,7 +424,8 @@ def publish(
     summary: str | None = None,
     valid_rows_only: bool = False,
     max_bytes: int | None = None,
-    title: str = DEFAULT_TITLE,
+    title: str | None = None,
+    data_as_of: str | None = None,
     expected_live_sha256: str | None = None,
     lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
     flagged_for_review: Sequence[str] = (),
@@ -449,8 +451,12 @@ def publish(
     max_bytes : int, optional
         Refuse larger files. Pass the configured limit
         (``Settings.upload_max_mb``); by default ``DEFAULT_MAX_BYTES`` (20 MB).
-    title : str
-        Title written to the metadata.
+    title : str, optional
+        Title written to the metadata. By default the live dataset's title,
+        source and data date are kept (``kept_identity``).
+    data_as_of : str, optional
+        The date the data is as of when the publish brings data from a dated
+        source (``source`` then names it, e.g. a new download).
     expected_live_sha256 : str, optional
         Refuse to publish when the live file no longer has this hash (someone
         published since the admin reviewed the diff). An empty string means
@@ -498,8 +504,9 @@ def publish(
                 line += f"; {len({i.row for i in rejected})} invalid rows left out"
             meta: dict[str, object] = {
                 "sample": False,
-                "title": title,
-                "source": source,
+                **kept_identity(read_meta(data_dir) if live is not None else None,
+                                title=title, source=source,
+                                data_as_of=data_as_of),
                 "created": now_utc(),
                 "programs": programs,
                 "sha256": sha256_hex(out),
@@ -765,7 +772,8 @@ class FileStore(Store):
         summary: str | None = None,
         valid_rows_only: bool = False,
         max_bytes: int | None = None,
-        title: str = DEFAULT_TITLE,
+        title: str | None = None,
+        data_as_of: str | None = None,
         expected_live_sha256: str | None = None,
         lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
         flagged_for_review: Sequence[str] = (),
@@ -774,7 +782,7 @@ class FileStore(Store):
 
         Parameters
         ----------
-        data, source, summary, valid_rows_only, max_bytes, title, expected_live_sha256, lock_timeout_s, flagged_for_review
+        data, source, summary, valid_rows_only, max_bytes, title, data_as_of, expected_live_sha256, lock_timeout_s, flagged_for_review
             As for ``Store.publish``.
 
         Returns
@@ -783,7 +791,8 @@ class FileStore(Store):
         """
         return publish(
             self.data_dir, data, source=source, summary=summary, valid_rows_only=valid_rows_only,
-            max_bytes=max_bytes, title=title, expected_live_sha256=expected_live_sha256,
+            max_bytes=max_bytes, title=title, data_as_of=data_as_of,
+            expected_live_sha256=expected_live_sha256,
             lock_timeout_s=lock_timeout_s, flagged_for_review=flagged_for_review,
         )
 

@@ -40,9 +40,9 @@ from finder.load import DEFAULT_MAX_BYTES
 from finder.store.base import LiveDataset, Store
 from finder.store.dataset import (
     DEFAULT_LOCK_TIMEOUT_S,
-    DEFAULT_TITLE,
     PublishResult,
     Version,
+    kept_identity,
     now_utc,
     prepare,
     row_summary,
@@ -276,7 +276,8 @@ class SqlStore(Store):
         summary: str | None = None,
         valid_rows_only: bool = False,
         max_bytes: int | None = None,
-        title: str = DEFAULT_TITLE,
+        title: str | None = None,
+        data_as_of: str | None = None,
         expected_live_sha256: str | None = None,
         lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
         flagged_for_review: Sequence[str] = (),
@@ -285,7 +286,7 @@ class SqlStore(Store):
 
         Parameters
         ----------
-        data, source, summary, valid_rows_only, max_bytes, title, expected_live_sha256, lock_timeout_s, flagged_for_review
+        data, source, summary, valid_rows_only, max_bytes, title, data_as_of, expected_live_sha256, lock_timeout_s, flagged_for_review
             As for ``Store.publish``.
 
         Returns
@@ -313,7 +314,11 @@ class SqlStore(Store):
                 line += f"; {len({i.row for i in rejected})} invalid rows left out"
             created = now_utc()
             meta: dict[str, object] = {
-                "sample": False, "title": title, "source": source, "created": created,
+                "sample": False,
+                **kept_identity(current.meta if current is not None and isinstance(current.meta, dict)
+                                else None, title=title, source=source,
+                                data_as_of=data_as_of),
+                "created": created,
                 "programs": programs, "sha256": sha256_hex(out), "summary": line,
             }
             version = self._insert(conn, out, number=self._next_number(conn), created=created,
