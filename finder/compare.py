@@ -17,6 +17,7 @@ from finder.model import MOUD, Insurance, Program, Service
 from finder.provenance import (
     availability_confirmation_text,
     listed_text,
+    only_some_facts_confirmed,
     schedule_confirmation_text,
 )
 from finder.schedule import (
@@ -179,7 +180,10 @@ def comparison(
         Row(g("Last verified"), tuple(
             w.ngettext("{day} ({n} day ago)", "{day} ({n} days ago)",
                        (today - p.last_verified).days).format(day=p.last_verified.isoformat())
-            if p.last_verified else g("Not confirmed with the program by anyone")
+            if p.last_verified
+            # Times or openings a person confirmed are in their rows above.
+            else g("Only the facts confirmed above") if only_some_facts_confirmed(p)
+            else g("Not confirmed with the program by anyone")
             for p in programs)),
     ]
     return rows

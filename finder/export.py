@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from finder.labels import N_, labels
-from finder.provenance import schedule_confirmation_text
+from finder.provenance import only_some_facts_confirmed, schedule_confirmation_text
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -218,6 +218,9 @@ def export_rows(matches: Sequence[object], notes: Mapping[str, str] | None = Non
                 "listed_as_of": p.listed_as_of.isoformat() if p.listed_as_of else "",
                 "last_verified": (
                     p.last_verified.isoformat() if p.last_verified
+                    # Times or openings a person confirmed have their own columns.
+                    else words.gettext("Only the session times or openings (see their columns)")
+                    if only_some_facts_confirmed(p)
                     else words.gettext("Not confirmed by anyone")
                 ),
                 "source": p.source,

@@ -34,6 +34,7 @@ __all__ = [
     "is_sample_dataset",
     "is_sample_program",
     "listed_text",
+    "only_some_facts_confirmed",
     "out_of_date",
     "provenance_fields",
     "schedule_confirmation_text",
@@ -254,6 +255,25 @@ def listed_text(program: Program) -> str | None:
         return None
     return Say("Listed on {source}, data as of {day}", source=source_name(program.source),
                day=program.listed_as_of)
+
+
+def only_some_facts_confirmed(program: Program) -> bool:
+    """Whether a person confirmed the session times or the openings, but not the whole listing.
+
+    Then "not confirmed with the program by anyone" would contradict the
+    confirmation shown beside it: cards, compare and exports say only the
+    confirmed facts (issues 12 and 13).
+
+    Parameters
+    ----------
+    program : Program
+
+    Returns
+    -------
+    bool
+    """
+    return program.last_verified is None and (
+        program.schedule_confirmed_on is not None or program.availability_as_of is not None)
 
 
 def verified_text(program: Program, today: dt.date, stale_after_days: int) -> tuple[str, bool]:

@@ -132,6 +132,28 @@ def test_round_trip_card_to_queue_to_approval_to_evening_search(data_dir):
     assert "Not yet confirmed with the program by anyone" not in page
 
 
+def test_compare_says_confirmed_facts_instead_of_nobody_confirmed_like_the_card(tmp_path, monkeypatch):
+    """Times confirmed by phone, openings confirmed, the listing as a whole never (audit of #12/#13)."""
+    confirmed = {**ROWS[0], "schedule": "Mo,We 18:00-21:00", "schedule_confirmed_on": "2025-11-01",
+                 "schedule_confirmed_via": "phone"}
+    openings = {**ROWS[1], "accepting_new_clients": "yes", "availability_as_of": "2025-11-02",
+                "availability_confirmed_via": "phone"}
+    folder = write_providers(tmp_path / "data", [confirmed, openings])
+    monkeypatch.delenv("FINDER_DATABASE_URL", raising=False)
+    use_data_dir(monkeypatch, folder, admin_password=PASSWORD)
+    at = run_app({"sl": f"{TARGET},cam-0002"})
+    at.switch_page("finder/ui/pages/compare.py").run()
+    assert not at.exception
+    html = "\n".join(str(m.value) for m in at.markdown)
+    row = html[html.index("<th scope='row'>Last verified</th>"):]
+    row = row[:row.index("</tr>")]
+    assert "Not confirmed with the program by anyone" not in shown(row)
+    assert shown(row).count("Only the facts confirmed above") == 2
+    page = texts(at)
+    assert "Session times confirmed by phone on" in page
+    assert "Not confirmed with the program by anyone" not in page
+
+
 @pytest.mark.parametrize(
     ("fill", "message"),
     [

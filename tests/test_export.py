@@ -108,3 +108,13 @@ def test_print_view_escapes_html_and_shows_helpline(matches):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "800-327-5050" in page
     assert META.search in page
+
+
+def test_last_verified_never_says_nobody_beside_a_confirmed_fact(matches):
+    """Audit of #12/#13: as on the card, times confirmed by phone are not 'confirmed by anyone'."""
+    base = dataclasses.replace(matches[1].program, last_verified=None, schedule_confirmed_on=None,
+                               availability_as_of=None)
+    times = dataclasses.replace(base, schedule_confirmed_on=dt.date(2025, 11, 1))
+    rows = export_rows([FakeMatch(base, 1.0), FakeMatch(times, 2.0)])
+    assert rows[0]["last_verified"] == "Not confirmed by anyone"
+    assert rows[1]["last_verified"] == "Only the session times or openings (see their columns)"
