@@ -95,11 +95,38 @@ def test_search_json_output(run):
 def test_search_table_output_says_what_was_hidden(run):
     code, out, _ = run(*BOSTON, "--sessions", "evening")
     assert code == 0
-    first_line, second_line = out.splitlines()[:2]
+    first_line = out.splitlines()[0]
     assert first_line.startswith("Programs within 25 miles of 42.3603, -71.0580 that meet in the")
     assert first_line.endswith("programs found.")
-    assert second_line.endswith("have no schedule listed.)")
     assert "Sessions: " in out
+    # The count of programs with no published times is said once: in the call-to-ask header.
+    assert "no schedule listed" not in out
+    assert out.count("haven't published session times: call to ask") == 1
+    assert "--include-unknown-schedule" in out
+
+
+def test_json_and_csv_name_the_flag_when_programs_stay_out(run):
+    """Issue 12: 'the message names the flag when anything stays hidden'."""
+    _, out, _ = run(*BOSTON, "--sessions", "evening", "--format", "json")
+    payload = json.loads(out)
+    n = len(payload["unknown_schedule"])
+    assert n == payload["unknown_schedule_hidden"] > 0
+    assert payload["message"].startswith(f"{n} more programs near you haven't published session times")
+    assert "--include-unknown-schedule" in payload["message"]
+    _, out, err = run(*BOSTON, "--sessions", "evening", "--format", "csv")
+    assert f"{n} more programs near you haven't published session times" in err
+    assert "--include-unknown-schedule" in err
+    _, out, _ = run(*BOSTON, "--sessions", "evening", "--include-unknown-schedule", "--format", "json")
+    payload = json.loads(out)
+    assert payload["message"] == ""
+    assert payload["unknown_schedule"] == []
+
+
+def test_the_flag_message_is_said_in_spanish(run):
+    _, out, _ = run(*BOSTON, "--sessions", "evening", "--format", "json", "--lang", "es")
+    message = json.loads(out)["message"]
+    assert "--include-unknown-schedule" in message
+    assert "haven't" not in message
 
 
 def test_search_csv_output_uses_the_safe_exporter(run):

@@ -116,6 +116,24 @@ def _data_source(meta: dict[str, Any], programs: Sequence[Program]) -> str:
     return dataset_source(programs, meta).line()
 
 
+def _hidden_message(n: int, w: Labels, fmt: str) -> str:
+    """Say how many programs with no published times stay out, and the flag that includes them."""
+    if not n:
+        return ""
+    if fmt == "csv":
+        return w.ngettext(
+            "{n} more program near you hasn't published session times and is not in this CSV; "
+            "add --include-unknown-schedule to include it.",
+            "{n} more programs near you haven't published session times and are not in this "
+            "CSV; add --include-unknown-schedule to include them.", n)
+    return w.ngettext(
+        "{n} more program near you hasn't published session times: it is in unknown_schedule, "
+        "not in results; add --include-unknown-schedule to list it with the others.",
+        "{n} more programs near you haven't published session times: they are in "
+        "unknown_schedule, not in results; add --include-unknown-schedule to list them with "
+        "the others.", n)
+
+
 def _unknown_schedule_table(matches: Sequence[Match], *, first: int,
                             words: Labels | None = None) -> str:
     from finder.labels import CALL_SCRIPT  # the questions the page asks too
@@ -278,7 +296,8 @@ def search_command(
             "description": sentence,
             "total": result.total,
             "unknown_schedule_hidden": result.unknown_schedule_hidden,
-            "message": result.message,
+            # Names the flag whenever programs stay out of "results" (issue 12).
+            "message": _hidden_message(result.unknown_schedule_hidden, w, "json"),
             "results": [_as_dict(m, w) for m in result.matches],
             # The second group (issue 12): every other filter passes, no published times.
             "unknown_schedule": [_as_dict(m, w) for m in result.unknown_schedule],
@@ -290,18 +309,16 @@ def search_command(
                   locale=lang)
         echo(out.getvalue(), nl=False)
         if result.unknown_schedule_hidden:
-            n = result.unknown_schedule_hidden
-            echo(f"note: {n} more program{'s' if n != 1 else ''} near you "
-                 f"{'have' if n != 1 else 'has'}n't published session times and "
-                 f"{'are' if n != 1 else 'is'} not in this CSV; add --include-unknown-schedule "
-                 "to include them.", err=True)
+            echo(w.gettext("note:") + " " + _hidden_message(result.unknown_schedule_hidden, w, "csv"),
+                 err=True)
     else:
         found = w.ngettext("{n} program found", "{n} programs found", result.total)
         if not result.matches and result.unknown_schedule:
             # Never "no programs" while nearby programs simply haven't published times.
             found = w.gettext("none has published session times that fit")
         echo(f"{sentence}: {found}.")
-        if result.unknown_schedule_hidden:
+        # The call-to-ask group below says the count itself: say it once.
+        if result.unknown_schedule_hidden and not result.unknown_schedule:
             echo("(" + w.ngettext("{n} more program has no schedule listed",
                                   "{n} more programs have no schedule listed",
                                   result.unknown_schedule_hidden) + ".)")
