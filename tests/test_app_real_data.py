@@ -93,3 +93,23 @@ def test_sample_notice_never_shows_for_the_real_data(real_dir):
     at = search_for(run_app(), "Worcester")
     assert not at.exception
     assert "Sample data" not in texts(at)
+
+
+def test_with_no_times_that_fit_the_programs_to_call_are_mapped_and_exported(real_dir, monkeypatch):
+    """Audit of #12: no fitting times near Boston still shows the map and the exports, of the programs to call."""
+    from apphelpers import downloaded, parse_csv_export, record_downloads
+
+    seen = record_downloads(monkeypatch)
+    at = evening_search("02118")
+    assert not at.exception
+    (group,) = [plain(s.value) for s in at.subheader if "call to ask" in str(s.value)]
+    count = int(group.split()[0])
+    assert "Map" in [s.value for s in at.subheader]
+    maps = [e for e in at.main if type(e).__name__ == "UnknownElement"
+            and e.type == "component_instance"]
+    assert len(maps) == 1
+    assert {d.label for d in at.get("download_button")} == {"CSV", "Excel", "Print view (HTML)"}
+    heading, rows = parse_csv_export(downloaded(seen, "find_dl_csv"))
+    assert len(rows) == count
+    assert heading["Data source"] == SOURCE_LINE.removeprefix("Source: ")
+    assert any("East Boston Counseling Center" in r["Program"] + r["Organization"] for r in rows)

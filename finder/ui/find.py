@@ -691,6 +691,10 @@ def render() -> None:
     # Never "no programs" while nearby programs simply haven't published times.
     st.markdown(_("**No program near you has published session times that fit.**"))
     _unknown_schedule_section(result, query, cfg)
+    # The programs to call are what this search found: they can be saved,
+    # printed and seen on the map like any result.
+    _exports(result.unknown_schedule, query, info["source"])
+    _map(result.unknown_schedule, query, cfg, group="unknown_schedule")
 
 
 def _results(result: SearchResult, query: SearchQuery, cfg: Settings, data_source: str) -> None:
@@ -795,7 +799,7 @@ def _results_map_args(version: str, query_key: str, table_url: str, locale: str,
     return mapcache.component_args(fmap, "results_map")
 
 
-def _map(matches: Sequence[Match], query: SearchQuery, cfg: Settings) -> None:
+def _map(matches: Sequence[Match], query: SearchQuery, cfg: Settings, group: str = "") -> None:
     from streamlit_folium import st_folium
 
     from finder.maprender import build_map
@@ -818,7 +822,9 @@ def _map(matches: Sequence[Match], query: SearchQuery, cfg: Settings) -> None:
 
         # Rendered once per version and query (and language and tiles), then
         # sent from the cache on every rerun that keeps the search.
-        query_key = json.dumps(query.as_dict(), sort_keys=True)
+        # ``group`` keeps the map of the programs to call apart from a map of matches.
+        query_key = json.dumps({**query.as_dict(), **({"group": group} if group else {})},
+                               sort_keys=True)
         args = _results_map_args(version, query_key, url, words().locale,
                                  (cfg.tiles_url, cfg.tiles_attribution), query, cfg, matches,
                                  lat, lon)
