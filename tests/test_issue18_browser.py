@@ -201,6 +201,71 @@ def test_after_a_search_on_a_phone_the_count_and_first_card_are_on_screen(app_ur
         context.close()
 
 
+# -- 9. the pages by name on a phone -------------------------------------------------------------------------
+
+
+def nav_link(page, name: str):
+    return page.locator(".st-key-page_nav").get_by_role("link").filter(has_text=name)
+
+
+def assert_on_screen(page, link) -> None:
+    """Inside the viewport and not covered: the topmost element at the link's centre is the link."""
+    expect(link).to_be_visible(timeout=30_000)
+    box = link.bounding_box()
+    assert in_viewport(box, PHONE_VIEWPORT["height"]), box
+    assert box["x"] >= 0, box
+    assert box["x"] + box["width"] <= PHONE_VIEWPORT["width"], box
+    assert link.evaluate(
+        """(a) => { const r = a.getBoundingClientRect();
+                    const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                    return a.contains(hit); }"""
+    ), "the link is covered by something else"
+
+
+def test_on_a_phone_every_page_names_the_pages_on_screen(app_url, chromium):
+    rows = [r for r in sample_rows() if r["city"] == "Cambridge"][:2]
+    ids = ",".join(r["program_id"] for r in rows)
+    context, log = phone_context(chromium)
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        page.locator(SEARCH_BOX).wait_for(timeout=60_000)
+        assert_on_screen(page, nav_link(page, "Find a program"))
+        assert_on_screen(page, nav_link(page, "Shortlist & compare"))
+        save_screenshot(page, "nav-phone", full_page=False)
+        # Tapping it reaches the compare page.
+        nav_link(page, "Shortlist & compare").tap()
+        page.wait_for_url("**/compare", timeout=30_000)
+        expect(page.get_by_role("heading", name="Shortlist & compare")).to_be_visible(timeout=30_000)
+        assert_no_page_not_found(page)
+        assert_on_screen(page, nav_link(page, "Find a program"))
+
+        # With two programs on the shortlist, the link counts them on every page, and leads to them.
+        for path in (f"/?sl={ids}", f"/program?id={rows[0]['program_id']}&sl={ids}", f"/compare?sl={ids}"):
+            page.goto(f"{app_url}{path}")
+            assert_on_screen(page, nav_link(page, "Shortlist (2) & compare"))
+            assert_on_screen(page, nav_link(page, "Find a program"))
+            assert_no_page_not_found(page)
+        page.goto(f"{app_url}/?sl={ids}")
+        nav_link(page, "Shortlist (2) & compare").tap()
+        page.wait_for_url("**/compare*", timeout=30_000)
+        page.get_by_text("2 programs on your shortlist").wait_for(timeout=60_000)
+        # The crisis line stays on screen beside the navigation.
+        banner = page.locator(".help-banner").first
+        assert in_viewport(banner.bounding_box(), PHONE_VIEWPORT["height"])
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"] + 1
+        log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)
+    finally:
+        context.close()
+
+
+def test_on_a_desktop_the_phone_navigation_row_is_hidden(app_url, page):
+    """Streamlit's top navigation is labelled on a desktop; the row would repeat it."""
+    page.goto(app_url)
+    page.locator(SEARCH_BOX).wait_for(timeout=60_000)
+    expect(nav_link(page, "Find a program")).to_be_hidden()
+
+
 # -- 10. a page per program --------------------------------------------------------------------------------
 
 

@@ -94,7 +94,7 @@ def _login(check: PasswordCheck) -> bool:
 def render() -> None:
     """Draw the admin page."""
     cfg = common.settings()
-    common.page_chrome(cfg)
+    common.page_nav(common.page_chrome(cfg))
     st.title("Admin: update the program list")
     check = _check(_configured_password())
     if check is None:

@@ -13,10 +13,11 @@ from finder.config import Settings
 from finder.labels import N_
 from finder.store import Store, open_store
 from finder.ui import safe
-from finder.ui.i18n import _
+from finder.ui.i18n import _, f
 
 if TYPE_CHECKING:
     from PIL import Image
+    from streamlit.delta_generator import DeltaGenerator
 
     from finder.export import ExportMeta
     from finder.geocode import Locator
@@ -239,7 +240,11 @@ div[data-testid="stCaptionContainer"] { color: #5a6169; opacity: 1; }
 /* The top of the results, where a new search or Next/Previous brings the person;
    the margin keeps it clear of Streamlit's fixed header. */
 .results-top { scroll-margin-top: 4.5rem; }
+/* The labelled page links (page_nav): only on a phone, where Streamlit's own
+   navigation is folded into an unlabelled "»". */
+.st-key-page_nav { display: none !important; }
 @media (max-width: 640px) {
+  .st-key-page_nav { display: flex !important; flex-wrap: wrap; row-gap: 0; margin-bottom: 0.3rem; }
   .block-container { padding-left: 0.8rem; padding-right: 0.8rem; padding-bottom: 5rem; }
   h1 { font-size: 1.7rem !important; }
   /* Phone: the crisis line is one compact bar that stays at the bottom of the screen,
@@ -254,11 +259,47 @@ div[data-testid="stCaptionContainer"] { color: #5a6169; opacity: 1; }
 """
 
 
-def page_chrome(cfg: Settings) -> None:
-    """Style, language switch, help banner and sample notice: call first on every page."""
+#: The page files, for the labelled navigation row (``st.page_link``).
+FIND_PAGE = "finder/ui/pages/find.py"
+COMPARE_PAGE = "finder/ui/pages/compare.py"
+
+
+def page_nav(slot: DeltaGenerator) -> None:
+    """The pages by name, "Find a program · Shortlist & compare (n)", shown on a phone.
+
+    On a narrow screen Streamlit folds its top navigation into an unlabelled "»"
+    (issue 18), so each page draws this row of labelled links, at the top of the
+    page in the ``slot`` that :func:`page_chrome` returns; CSS shows it only at
+    phone width, where the top navigation is folded. Call it after the page has
+    restored the shortlist from the URL, so the count is current.
+
+    Parameters
+    ----------
+    slot
+        The container :func:`page_chrome` returned.
+    """
+    count = len(st.session_state.get("sl") or [])
+    with slot:
+        st.page_link(FIND_PAGE, label=_("Find a program"), icon=":material/search:")
+        st.page_link(COMPARE_PAGE,
+                     label=f("Shortlist ({count}) & compare", count=count) if count
+                     else _("Shortlist & compare"),
+                     icon=":material/checklist:")
+
+
+def page_chrome(cfg: Settings) -> DeltaGenerator:
+    """Style, language switch, help banner and sample notice: call first on every page.
+
+    Returns
+    -------
+    DeltaGenerator
+        The empty row at the top of the page for :func:`page_nav`.
+    """
     from finder.ui import i18n
 
     st.markdown(CSS, unsafe_allow_html=True)
+    nav = st.container(key="page_nav", horizontal=True, gap="small")
     i18n.language_switch()
     help_banner()
     sample_notice(cfg)
+    return nav

@@ -114,10 +114,11 @@ def render() -> None:
     cfg = common.settings()
     # Wide: three or more columns side by side fit without scrolling sideways.
     st.set_page_config(layout="wide")
-    common.page_chrome(cfg)
+    nav = common.page_chrome(cfg)
     from finder.ui import find
 
     find.restore_state()
+    common.page_nav(nav)
     st.title(_("Shortlist & compare"))
     loaded = common.catalog_or_explain(cfg)
     if loaded is None:

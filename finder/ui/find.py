@@ -648,8 +648,9 @@ def _clear_filters() -> None:
 def render() -> None:
     """Draw the search page."""
     cfg = common.settings()
-    common.page_chrome(cfg)
+    nav = common.page_chrome(cfg)
     restore_state()
+    common.page_nav(nav)
     st.title(_("Find an intensive outpatient program"))
     shortlist_link()
     with st.expander(_("What is an IOP?")):

@@ -43,10 +43,11 @@ def link(program_id: str) -> dict[str, str]:
 def render() -> None:
     """Draw the page of the program named by ``?id=``."""
     cfg = common.settings()
-    common.page_chrome(cfg)
+    nav = common.page_chrome(cfg)
     from finder.ui import find
 
     find.restore_state()
+    common.page_nav(nav)
     program_id = parse_program_id(st.query_params.get_all("id"))
     loaded = common.catalog_or_explain(cfg)
     if loaded is None:
