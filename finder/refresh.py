@@ -1053,9 +1053,14 @@ def publish_plan(
         source = f"{kind} {plan.file_name}" + (" (merged)" if plan.merge else "")
     if plan.kind == KIND_FINDTREATMENT and "SAMHSA" not in source:
         source += "; Source: SAMHSA, FindTreatment.gov"
+    # A new download brings its own date; any other publish keeps the live one
+    # (finder.store.dataset.kept_identity).
+    listed = [r.get("listed_as_of", "") for r in plan.rows if r.get("listed_as_of")]
+    data_as_of = max(listed) if plan.kind == KIND_FINDTREATMENT and listed else None
     result = _plan_store(plan).publish(
         plan.output,
         source=source,
+        data_as_of=data_as_of,
         summary=plan.summary_line,
         expected_live_sha256=plan.live_sha256,
         lock_timeout_s=lock_timeout_s,

@@ -747,6 +747,7 @@ def test_merge_on_the_real_export_keeps_admin_fields_updates_adds_and_flags(
     assert len(plan.diff.removed) == 170
     publish_plan(plan)
     assert "SAMHSA" in str(read_meta(data_dir)["source"])
+    assert read_meta(data_dir)["data_as_of"] == "2025-08-19"
 
     # 2. An admin adds schedules, availability, named plans and notes to some programs.
     header, records = _read_export(export)
@@ -776,6 +777,7 @@ def test_merge_on_the_real_export_keeps_admin_fields_updates_adds_and_flags(
             row.update(admin)
             row["insurance"] = "; ".join([*row["insurance"].split("; "), "Harvard Pilgrim"])
     publish(data_dir, write_rows(rows), source="admin edits")
+    assert read_meta(data_dir)["data_as_of"] == "2025-08-19"  # an edit keeps the download's date
 
     # 3. A later download: one listing gone, one phone changed, one new listing.
     changed = [list(r) for r in records]
@@ -812,6 +814,7 @@ def test_merge_on_the_real_export_keeps_admin_fields_updates_adds_and_flags(
     publish_plan(plan)
     published = {p.program_id: p for p in load_programs(live(data_dir)).programs}
     assert len(published) == 81
+    assert read_meta(data_dir)["data_as_of"] == "2025-10-01"  # the new download's date
     assert removed_id in published  # still live
     assert published[phone_id].phone == "(617) 555-0142"
     assert published[other_id].schedule == admin["schedule"]
