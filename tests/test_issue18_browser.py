@@ -5,6 +5,8 @@
 3. "Next →" brings the person to the top of the new page of results (scroll position);
 8. on a phone, the result count and the first card are on screen right after a search,
    and the crisis line stays visible but compact;
+9. on a phone, every page names the pages on screen (Streamlit's own navigation is an
+   unlabelled "»" there), tapping reaches the compare page, and the shortlist is counted;
 10. a program's own page, opened from a card and by its stable URL.
 """
 
@@ -23,6 +25,7 @@ from browser import (  # noqa: E402  (after register_assert_rewrite)
     PHONE_VIEWPORT,
     ROOT,
     TILE_HOSTS,
+    offline_context,
     phone_context,
     run_streamlit,
     save_screenshot,
@@ -232,7 +235,6 @@ def test_on_a_phone_every_page_names_the_pages_on_screen(app_url, chromium):
         page.locator(SEARCH_BOX).wait_for(timeout=60_000)
         assert_on_screen(page, nav_link(page, "Find a program"))
         assert_on_screen(page, nav_link(page, "Shortlist & compare"))
-        save_screenshot(page, "nav-phone", full_page=False)
         # Tapping it reaches the compare page.
         nav_link(page, "Shortlist & compare").tap()
         page.wait_for_url("**/compare", timeout=30_000)
@@ -247,6 +249,9 @@ def test_on_a_phone_every_page_names_the_pages_on_screen(app_url, chromium):
             assert_on_screen(page, nav_link(page, "Find a program"))
             assert_no_page_not_found(page)
         page.goto(f"{app_url}/?sl={ids}")
+        assert_on_screen(page, nav_link(page, "Shortlist (2) & compare"))
+        page.wait_for_timeout(400)
+        save_screenshot(page, "nav-phone", full_page=False)
         nav_link(page, "Shortlist (2) & compare").tap()
         page.wait_for_url("**/compare*", timeout=30_000)
         page.get_by_text("2 programs on your shortlist").wait_for(timeout=60_000)
@@ -259,11 +264,25 @@ def test_on_a_phone_every_page_names_the_pages_on_screen(app_url, chromium):
         context.close()
 
 
-def test_on_a_desktop_the_phone_navigation_row_is_hidden(app_url, page):
-    """Streamlit's top navigation is labelled on a desktop; the row would repeat it."""
-    page.goto(app_url)
-    page.locator(SEARCH_BOX).wait_for(timeout=60_000)
-    expect(nav_link(page, "Find a program")).to_be_hidden()
+@pytest.mark.parametrize("width", [700, 767, 768, 1280])
+def test_at_every_width_the_pages_are_named_once(app_url, chromium, width):
+    """Streamlit folds its labelled top navigation below 768 px; the row shows exactly then."""
+    context, log = offline_context(chromium, viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        page.locator(SEARCH_BOX).wait_for(timeout=60_000)
+        top = page.get_by_test_id("stTopNavLink").filter(has_text="Shortlist & compare")
+        row = nav_link(page, "Shortlist & compare")
+        if width < 768:
+            expect(row).to_be_visible(timeout=10_000)
+            expect(top).to_have_count(0)
+        else:
+            expect(top).to_be_visible(timeout=10_000)
+            expect(row).to_be_hidden()
+        log.assert_only_hosts(LOCAL_HOSTS | TILE_HOSTS)
+    finally:
+        context.close()
 
 
 # -- 10. a page per program --------------------------------------------------------------------------------

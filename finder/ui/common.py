@@ -240,11 +240,13 @@ div[data-testid="stCaptionContainer"] { color: #5a6169; opacity: 1; }
 /* The top of the results, where a new search or Next/Previous brings the person;
    the margin keeps it clear of Streamlit's fixed header. */
 .results-top { scroll-margin-top: 4.5rem; }
-/* The labelled page links (page_nav): only on a phone, where Streamlit's own
-   navigation is folded into an unlabelled "»". */
+/* The labelled page links (page_nav): only where Streamlit folds its own top
+   navigation into an unlabelled "»" (narrower than 768 px, seen in Chromium). */
 .st-key-page_nav { display: none !important; }
-@media (max-width: 640px) {
+@media (max-width: 767.98px) {
   .st-key-page_nav { display: flex !important; flex-wrap: wrap; row-gap: 0; margin-bottom: 0.3rem; }
+}
+@media (max-width: 640px) {
   .block-container { padding-left: 0.8rem; padding-right: 0.8rem; padding-bottom: 5rem; }
   h1 { font-size: 1.7rem !important; }
   /* Phone: the crisis line is one compact bar that stays at the bottom of the screen,
