@@ -32,7 +32,7 @@ SAFE_CALLS = {
 #: Reviewed: constants of ours, numbers, or strings assembled only from md()/safe parts.
 REVIEWED = {
     "PASSWORD_ENV", "NOTHING_TO_PUBLISH", "DATA_UNAVAILABLE", "CSS", "NOTES_PRIVACY", "MAX_COMPARE",
-    "ELSEWHERE", "WHAT_IS_IOP", "NOT_FOUND", "PROGRAM_PAGE", "COMPARE_PAGE", "find.PAGE",
+    "ELSEWHERE", "WHAT_IS_IOP", "NOT_FOUND", "PROGRAM_PAGE", "COMPARE_PAGE", "FIND_PAGE", "find.PAGE",
     "report.valid_rows", "plan.geocoded", "server_mb", "count", "total", "start", "page",
     "pages", "n", "more", "q",  # numbers, and the fixed CALL_SCRIPT questions
     "advice", "source", "directions", "badges", "where", "table", "label", "disclosure",
