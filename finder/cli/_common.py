@@ -8,6 +8,7 @@ or a refused publish, 2 unusable input (``fail``).
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from finder.config import Settings
-from finder.load import Loaded
+from finder.load import Loaded, ValidationReport, load_programs
 from finder.schema import canonical, suggest
 from finder.store import Store, open_store
 from finder.terminal import echo
@@ -25,6 +26,7 @@ __all__ = [
     "echo",
     "echo_json",
     "fail",
+    "imported_csv",
     "live_programs",
     "settings",
     "store",
@@ -49,6 +51,39 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """
     echo(message, err=True)
     sys.exit(code)
+
+
+def imported_csv(
+    rows: Sequence[dict[str, str]], summary: dict[str, Any]
+) -> tuple[str, ValidationReport, dict[str, Any]]:
+    """Write imported rows as a provider CSV and check it as ``finder validate`` would.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        The provider rows an importer made.
+    summary : dict
+        The importer's summary of what it read.
+
+    Returns
+    -------
+    tuple of (str, ValidationReport, dict)
+        The CSV text, its validation report, and a copy of ``summary`` with a
+        ``validation`` entry (passes, the first 20 errors, how many errors).
+    """
+    from finder.importers import write_csv
+
+    buffer = io.StringIO()
+    write_csv(rows, buffer)
+    text = buffer.getvalue()
+    report = load_programs(text.encode("utf-8")).report
+    out: dict[str, Any] = dict(summary)
+    out["validation"] = {
+        "passes": report.ok,
+        "errors": [issue.as_dict() for issue in report.errors[:20]],
+        "error_count": len(report.errors),
+    }
+    return text, report, out
 
 
 def echo_json(payload: object) -> None:

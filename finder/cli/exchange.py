@@ -8,7 +8,6 @@ output). Registered in ``finder/cli/__init__.py``.
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from finder.cli._common import echo, fail, live_programs, settings, vocabulary
+from finder.cli._common import echo, fail, imported_csv, live_programs, settings, vocabulary
 from finder.errors import DataError, FinderError
 from finder.model import (
     LANGUAGES,
@@ -236,21 +235,12 @@ def import_hsds_command(path: Path, output: Path | None, level_of_care: str | No
     """
     from finder.importers import write_csv
     from finder.io.hsds import import_hsds, import_summary_text
-    from finder.load import load_programs
 
     try:
         result = import_hsds(path, level_of_care=level_of_care, source=source)
     except DataError as err:
         fail(f"{path}: {err.user_message}")
-    buffer = io.StringIO()
-    write_csv(result.rows, buffer)
-    report = load_programs(buffer.getvalue().encode("utf-8")).report
-    summary: dict[str, Any] = dict(result.summary)
-    summary["validation"] = {
-        "passes": report.ok,
-        "errors": [issue.as_dict() for issue in report.errors[:20]],
-        "error_count": len(report.errors),
-    }
+    csv_text, report, summary = imported_csv(result.rows, result.summary)
     if output is not None:
         try:
             write_csv(result.rows, output)
@@ -258,7 +248,7 @@ def import_hsds_command(path: Path, output: Path | None, level_of_care: str | No
             fail(f"{output}: cannot be written ({err.strerror}).")
         summary["output"] = str(output)
     else:
-        echo(buffer.getvalue(), nl=False)
+        echo(csv_text, nl=False)
     to_stderr = output is None
     if fmt == "json":
         echo(json.dumps(summary, indent=2, ensure_ascii=False), err=to_stderr)

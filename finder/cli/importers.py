@@ -9,7 +9,6 @@ CSV goes to standard output and the summary to standard error.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import click
 
-from finder.cli._common import echo, settings
+from finder.cli._common import echo, imported_csv, settings
 from finder.errors import DataError
 from finder.importers.findtreatment import (
     dataset_meta,
@@ -26,7 +25,6 @@ from finder.importers.findtreatment import (
     write_csv,
     write_meta_file,
 )
-from finder.load import load_programs
 
 __all__ = ["import_"]
 
@@ -103,15 +101,7 @@ def findtreatment(
         echo(f"{path}: {err.user_message}", err=True)
         sys.exit(2)
 
-    buffer = io.StringIO()
-    write_csv(result.rows, buffer)
-    report = load_programs(buffer.getvalue().encode("utf-8")).report
-    summary: dict[str, Any] = dict(result.summary)
-    summary["validation"] = {
-        "passes": report.ok,
-        "errors": [issue.as_dict() for issue in report.errors[:20]],
-        "error_count": len(report.errors),
-    }
+    csv_text, report, summary = imported_csv(result.rows, result.summary)
     if output is not None:
         try:
             write_csv(result.rows, output)
@@ -131,7 +121,7 @@ def findtreatment(
         echo("--write-meta needs -o: the metadata is written next to the CSV.", err=True)
         sys.exit(2)
     else:
-        echo(buffer.getvalue(), nl=False)
+        echo(csv_text, nl=False)
 
     to_stderr = output is None
     if fmt == "json":
