@@ -15,7 +15,7 @@ import datetime as dt
 import enum
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
@@ -336,13 +336,15 @@ def _time_range(start: int, end: int) -> str:
     return f"{first} {first_half}–{last} {last_half}"
 
 
-def days_in_words(days: Iterable[int]) -> str:
+def days_in_words(days: Iterable[int], day_name: Callable[[int], str] | None = None) -> str:
     """Write weekdays (0 = Monday) for people: runs of three or more become ``Mon–Fri``.
 
     Parameters
     ----------
     days : Iterable[int]
         Weekday numbers.
+    day_name : callable, optional
+        Names one weekday (a locale's abbreviation); defaults to English ``Mon``.
 
     Returns
     -------
@@ -356,12 +358,13 @@ def days_in_words(days: Iterable[int]) -> str:
             runs[-1].append(day)
         else:
             runs.append([day])
+    name = day_name or _DAY_NAMES.__getitem__
     words: list[str] = []
     for run in runs:
         if len(run) >= 3:
-            words.append(f"{_DAY_NAMES[run[0]]}–{_DAY_NAMES[run[-1]]}")
+            words.append(f"{name(run[0])}–{name(run[-1])}")
         else:
-            words.extend(_DAY_NAMES[d] for d in run)
+            words.extend(name(d) for d in run)
     return ", ".join(words)
 
 

@@ -477,19 +477,9 @@ class Labels:
         -------
         str
         """
-        runs: list[list[int]] = []
-        for day in sorted(set(days)):
-            if runs and runs[-1][-1] == day - 1:
-                runs[-1].append(day)
-            else:
-                runs.append([day])
-        words: list[str] = []
-        for run in runs:
-            if len(run) >= 3:
-                words.append(f"{self.day(run[0])}–{self.day(run[-1])}")
-            else:
-                words.extend(self.day(d) for d in run)
-        return ", ".join(words)
+        from finder.schedule import days_in_words
+
+        return days_in_words(days, self.day)
 
     def time(self, minute_of_day: int) -> str:
         """Return a clock time in the locale's 12-hour form ("6:00 PM" / "6:00 p. m.").
