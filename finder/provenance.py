@@ -109,10 +109,16 @@ class DatasetSource:
     version: str = ""
 
     def line(self) -> str:
-        """Return e.g. ``"SAMHSA, FindTreatment.gov, data as of 2025-08-19"``."""
+        """Return e.g. ``"SAMHSA, FindTreatment.gov, data as of 2025-08-19"``.
+
+        A ``Say``: English as shown, and ``finder.labels`` says it again in the
+        page's language (the name and the ISO date are data and stay as they are).
+        """
         if self.as_of is not None:
-            return f"{self.name}, data as of {self.as_of.isoformat()}"
-        return f"{self.name}, version {self.version}" if self.version else self.name
+            return Say("{source}, data as of {day}", source=self.name, day=self.as_of.isoformat())
+        if self.version:
+            return Say("{source}, version {version}", source=self.name, version=self.version)
+        return self.name
 
 
 def dataset_source(programs: Sequence[Program], meta: Mapping[str, object]) -> DatasetSource:

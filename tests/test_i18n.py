@@ -769,3 +769,15 @@ def test_a_missing_program_no_data_and_a_silent_geocoder_are_answered_in_spanish
     assert not at.exception
     assert at.error[0].value.startswith("No pudimos cargar la lista de programas ahora.")
     assert_no_english(at, data_dir)
+
+
+def test_the_data_source_line_is_said_in_spanish_and_stays_the_same_in_english():
+    import datetime as dt
+
+    from finder.provenance import DatasetSource
+
+    line = DatasetSource("SAMHSA, FindTreatment.gov", dt.date(2025, 8, 19)).line()
+    assert line == "SAMHSA, FindTreatment.gov, data as of 2025-08-19"
+    assert labels("es").say(line) == "SAMHSA, FindTreatment.gov, datos del 2025-08-19"
+    versioned = DatasetSource("IOP Finder dataset", None, "v7").line()
+    assert labels("es").say(versioned) == "IOP Finder dataset, versión v7"

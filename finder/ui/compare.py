@@ -175,7 +175,7 @@ def render() -> None:
     else:
         st.info(_("Add at least one more program to compare side by side."))
 
-    _exports(programs, matches, query, info["source"])
+    _exports(programs, matches, query, words().say(info["source"]))
     _share_link()
 
 

@@ -682,19 +682,20 @@ def render() -> None:
         _scroll_to_results(str(reason))
     # The heading names the place: from the typed text or the geocoder's label.
     st.subheader(words().describe(query, escape=md))
-    st.caption(f("Source: {source}", source=md(info["source"])))
+    data_source = words().say(info["source"])
+    st.caption(f("Source: {source}", source=words().say(info["source"], escape=md)))
     if not result.matches and not result.unknown_schedule:
         _no_results(result)
         return
     if result.matches:
-        _results(result, query, cfg, info["source"])  # the second group comes after page 1..n
+        _results(result, query, cfg, data_source)  # the second group comes after page 1..n
         return
     # Never "no programs" while nearby programs simply haven't published times.
     st.markdown(_("**No program near you has published session times that fit.**"))
     _unknown_schedule_section(result, query, cfg)
     # The programs to call are what this search found: they can be saved,
     # printed and seen on the map like any result.
-    _exports(result.unknown_schedule, query, info["source"])
+    _exports(result.unknown_schedule, query, data_source)
     _map(result.unknown_schedule, query, cfg, group="unknown_schedule")
 
 

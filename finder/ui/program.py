@@ -63,7 +63,7 @@ def render() -> None:
     if dict(st.query_params) != link(program.program_id):
         st.query_params.from_dict(link(program.program_id))
     match, place = _match(program, catalog, cfg)
-    _details(program, match, place, info["source"], cfg)
+    _details(program, match, place, words().say(info["source"]), cfg)
 
 
 def _match(program: Program, catalog: Catalog, cfg: Settings) -> tuple[Match | None, Place | None]:
