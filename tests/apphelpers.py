@@ -85,6 +85,39 @@ def run_app(query_params: Mapping[str, str] | None = None) -> AppTest:
     return at.run()
 
 
+def admin_login(password: str, *, timeout: float = 60) -> AppTest:
+    """Run the app, open the Admin page and sign in with ``password`` (it must work)."""
+    at = AppTest.from_file(APP, default_timeout=timeout).run()
+    at.switch_page(ADMIN).run()
+    at.text_input(key="admin_pw").input(password)
+    at.get("form_submit_button")[0].click()
+    at.run()
+    assert not at.exception
+    return at
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    """Give the admin page's file uploader a CSV file and run the page (it must not crash)."""
+    at.get("file_uploader")[0].set_value((name, data, "text/csv"))
+    at.run()
+    assert not at.exception
+    return at
+
+
+def live_rows(folder: Path) -> list[dict[str, str]]:
+    """The rows of a data folder's live ``providers.csv``, as dicts."""
+    return list(csv.DictReader(io.StringIO((folder / "providers.csv").read_text(encoding="utf-8"))))
+
+
+def to_csv(rows: list[dict[str, str]]) -> bytes:
+    """Write rows (the header from the first) as a UTF-8 provider CSV."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
 def shown(markdown: object) -> str:
     """The text a person sees for an escaped Markdown string (``finder.ui.safe.md``).
 

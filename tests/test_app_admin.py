@@ -5,13 +5,11 @@ The login and the first upload -> diff -> publish flow are in ``test_app_pages.p
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import pytest
-from apphelpers import copy_sample_data, shown, use_data_dir
+from apphelpers import admin_login, copy_sample_data, live_rows, shown, to_csv, upload, use_data_dir
 from streamlit.testing.v1 import AppTest
 
 import finder.store.files
@@ -23,9 +21,6 @@ from finder.model import Place
 from finder.refresh import NOTHING_TO_PUBLISH
 from finder.store.files import history
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
-ADMIN = "finder/ui/pages/admin.py"
 PASSWORD = "correct horse battery"
 NOWHERE = "0 Nowhere Road"
 
@@ -59,32 +54,7 @@ class GazetteerWithAGap:
 
 
 def login() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(ADMIN).run()
-    at.text_input(key="admin_pw").input(PASSWORD)
-    at.get("form_submit_button")[0].click()
-    at.run()
-    assert not at.exception
-    return at
-
-
-def live_rows(folder: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO((folder / "providers.csv").read_text(encoding="utf-8"))))
-
-
-def to_csv(rows: list[dict[str, str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def upload(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.get("file_uploader")[0].set_value((name, data, "text/csv"))
-    at.run()
-    assert not at.exception
-    return at
+    return admin_login(PASSWORD)
 
 
 def edited(folder: Path) -> bytes:

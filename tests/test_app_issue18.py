@@ -6,24 +6,25 @@ The browser checks of what is on screen (items 1, 2, 3, 8 and 10) are in
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from apphelpers import (
     APP,
     COMPARE,
+    admin_login,
     copy_sample_data,
     days_ago,
     downloaded,
+    live_rows,
     parse_csv_export,
     record_downloads,
     result_count,
     run_app,
     search_for,
     texts,
+    to_csv,
+    upload,
     use_data_dir,
     write_providers,
 )
@@ -69,32 +70,7 @@ def names(at: AppTest) -> list[str]:
 
 
 def login() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(ADMIN).run()
-    at.text_input(key="admin_pw").input(PASSWORD)
-    at.get("form_submit_button")[0].click()
-    at.run()
-    assert not at.exception
-    return at
-
-
-def live_rows(folder: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO((folder / "providers.csv").read_text(encoding="utf-8"))))
-
-
-def to_csv(rows: list[dict[str, str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def upload(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.get("file_uploader")[0].set_value((name, data, "text/csv"))
-    at.run()
-    assert not at.exception
-    return at
+    return admin_login(PASSWORD)
 
 
 # -- 4. the admin "Changed" table in words ---------------------------------------------------------

@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 
 import pytest
-from apphelpers import ADMIN, APP, copy_sample_data, use_data_dir
+from apphelpers import APP, admin_login, copy_sample_data, use_data_dir
 from streamlit.testing.v1 import AppTest
 
 from finder.cli import main
@@ -271,13 +271,7 @@ def plain(markdown: object) -> str:
 
 
 def admin() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    at.switch_page(ADMIN).run()
-    at.text_input(key="admin_pw").input(PASSWORD)
-    at.get("form_submit_button")[0].click()
-    at.run()
-    assert not at.exception
-    return at
+    return admin_login(PASSWORD, timeout=90)
 
 
 def test_admin_coverage_section_names_filters_and_lists_gaps(admin_data):

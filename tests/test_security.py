@@ -17,7 +17,16 @@ import time
 from pathlib import Path
 
 import pytest
-from apphelpers import ADMIN, APP, COMPARE, copy_sample_data, run_app, use_data_dir, write_providers
+from apphelpers import (
+    ADMIN,
+    APP,
+    COMPARE,
+    admin_login,
+    copy_sample_data,
+    run_app,
+    use_data_dir,
+    write_providers,
+)
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
@@ -209,13 +218,7 @@ def admin_data(tmp_path, monkeypatch):
 
 
 def _login() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(ADMIN).run()
-    at.text_input(key="admin_pw").input(PASSWORD)
-    at.get("form_submit_button")[0].click()
-    at.run()
-    assert not at.exception
-    return at
+    return admin_login(PASSWORD)
 
 
 def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
